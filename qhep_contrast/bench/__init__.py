@@ -1,0 +1,1 @@
+"""Benchmarks behind ``qhep bench``: one module per workload family (engine, primitives, ...)."""

@@ -1,0 +1,63 @@
+"""Entry point of the ``qhep`` console script.
+
+Commands are discovered: every public module of :mod:`qhep_contrast.cli` with a ``register`` function
+adds a sub-parser and sets ``func`` (called with the parsed namespace, returning an exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from qhep_contrast import __version__
+from qhep_contrast.exceptions import QHEPError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the top-level parser with every discovered command."""
+    parser = argparse.ArgumentParser(
+        prog="qhep",
+        description=(
+            "qhep-contrast: learn quantum representations of HEP data with contrastive learning. "
+            "Train on the exact torch statevector engine, evaluate on Aer (shots, noise) or IBM devices."
+        ),
+        epilog="Run `qhep <command> --help` for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"qhep-contrast {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<command>")
+    import qhep_contrast.cli as cli_pkg
+
+    for info in sorted(pkgutil.iter_modules(cli_pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name == "main":
+            continue
+        module = importlib.import_module(f"qhep_contrast.cli.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen command; package errors become one clear line and exit code 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except QHEPError as err:
+        print(f"qhep {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"qhep {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""qhep_contrast.losses."""
