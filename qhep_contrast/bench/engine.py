@@ -26,7 +26,7 @@ from qiskit.quantum_info import Statevector
 
 from qhep_contrast.bench._naive import naive_expectations
 from qhep_contrast.bench._timing import format_table, machine_info, matmul_gflops, median_seconds
-from qhep_contrast.bench.workloads import w1_spec, w2_spec
+from qhep_contrast.circuits import w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.exceptions import QHEPError
 from qhep_contrast.execution.exact import compile as compile_exact
@@ -137,7 +137,7 @@ def _w3_subprocess(n: int, repeats: int, device: str) -> dict:
     """W1 at width ``n`` (B = 64) in a fresh process, so its peak memory is its own."""
     code = (
         "import json,resource,torch;from qhep_contrast.bench.engine import _w1_step, median_seconds;"
-        "from qhep_contrast.bench.workloads import w1_spec;"
+        "from qhep_contrast.circuits import w1_spec;"
         f"s=_w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
         "print(json.dumps({'seconds':t,'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
     )
