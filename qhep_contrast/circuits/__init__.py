@@ -10,6 +10,9 @@
   :func:`destructive_swap_parities`, :func:`destructive_swap_fidelity`.
 - :data:`BUILDERS`, :func:`default_specs`, :func:`w1_spec`, :func:`w2_spec`; :data:`ENGINE_GATES`, the gate set
   every builder keeps to.
+- :func:`circuit_fingerprint` (a process-stable content hash), :func:`without_parametric_phases` (rewrite
+  parametrized ``u``/``p``/``cp`` up to a global phase before transpiling); the stored circuits are handled by
+  :mod:`qhep_contrast.circuits.store`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from qhep_contrast.circuits.fidelity import (
     swap_test,
     swap_test_fidelity,
 )
+from qhep_contrast.circuits.fingerprint import canonical_text, circuit_fingerprint
 from qhep_contrast.circuits.gates import ENGINE_GATES, unsupported_instructions
+from qhep_contrast.circuits.phase_free import PHASE_GATES, without_parametric_phases
 from qhep_contrast.circuits.registry import BUILDERS, default_specs, w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec, z_observables
 
@@ -58,4 +63,8 @@ __all__ = [
     "w2_spec",
     "ENGINE_GATES",
     "unsupported_instructions",
+    "canonical_text",
+    "circuit_fingerprint",
+    "PHASE_GATES",
+    "without_parametric_phases",
 ]
