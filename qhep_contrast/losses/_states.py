@@ -1,14 +1,14 @@
-"""Checks and fidelities of batches of statevectors (private; shared by the fidelity losses)."""
+"""Checks, fidelities and a common base for losses over batches of statevectors (private)."""
 
 from __future__ import annotations
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from qhep_contrast._validation import check_matrix, check_same_shape
 from qhep_contrast.exceptions import InputValueError, ShapeError
 
-__all__ = ["check_states", "check_fidelity_matrix", "fidelity_matrix"]
+__all__ = ["FidelityMatrixLoss", "check_states", "check_fidelity_matrix", "fidelity_matrix"]
 
 _NORM_ATOL = 1e-4
 
@@ -59,3 +59,23 @@ def fidelity_matrix(states1: Tensor, states2: Tensor) -> Tensor:
     if overlaps.is_complex():  # |z|^2 as re^2 + im^2: smooth at z = 0, unlike abs()
         return overlaps.real.square() + overlaps.imag.square()
     return overlaps.square()
+
+
+class FidelityMatrixLoss(nn.Module):
+    """Base of losses defined on the ``(2N, 2N)`` fidelity matrix of two views of a batch of states.
+
+    Subclasses implement ``_loss(fidelities)``; this base checks inputs and offers both entry points.
+    """
+
+    def forward(self, states1: Tensor, states2: Tensor) -> Tensor:
+        """Return the loss of two ``(N, 2**n)`` batches of statevectors (view 1 and view 2)."""
+        check_states(type(self).__name__, states1, states2)
+        return self._loss(fidelity_matrix(states1, states2))
+
+    def loss_from_fidelities(self, fidelities: Tensor) -> Tensor:
+        """Return the loss of a precomputed ``(2N, 2N)`` fidelity matrix (e.g. measured with swap tests)."""
+        check_fidelity_matrix(type(self).__name__, fidelities)
+        return self._loss(fidelities)
+
+    def _loss(self, fidelities: Tensor) -> Tensor:
+        raise NotImplementedError

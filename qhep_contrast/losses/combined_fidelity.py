@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from qhep_contrast._validation import check_real
 from qhep_contrast.losses._infonce import positive_pairs
-from qhep_contrast.losses._states import check_fidelity_matrix, check_states, fidelity_matrix
+from qhep_contrast.losses._states import FidelityMatrixLoss
 from qhep_contrast.losses.fidelity_infonce import FidelityInfoNCELoss, FidelitySimilarity
 
 __all__ = ["CombinedFidelityLoss"]
 
 
-class CombinedFidelityLoss(nn.Module):
+class CombinedFidelityLoss(FidelityMatrixLoss):
     r"""``alpha * InfoNCE_F + (1 - alpha) * (1 - mean positive-pair fidelity)``.
 
     .. math::
@@ -52,16 +52,6 @@ class CombinedFidelityLoss(nn.Module):
         super().__init__()
         self.alpha = check_real(type(self).__name__, "alpha", alpha, low=0.0, high=1.0)
         self.info_nce = FidelityInfoNCELoss(temperature=temperature, similarity=similarity, eps=eps)
-
-    def forward(self, states1: Tensor, states2: Tensor) -> Tensor:
-        """Return the combined loss of two batches of statevectors (view 1 and view 2)."""
-        check_states(type(self).__name__, states1, states2)
-        return self._loss(fidelity_matrix(states1, states2))
-
-    def loss_from_fidelities(self, fidelities: Tensor) -> Tensor:
-        """Return the combined loss of a precomputed ``(2N, 2N)`` fidelity matrix."""
-        check_fidelity_matrix(type(self).__name__, fidelities)
-        return self._loss(fidelities)
 
     def _loss(self, fidelities: Tensor) -> Tensor:
         two_n = fidelities.shape[0]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from qhep_contrast._validation import check_real
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.losses._infonce import info_nce_from_logits
-from qhep_contrast.losses._states import check_fidelity_matrix, check_states, fidelity_matrix
+from qhep_contrast.losses._states import FidelityMatrixLoss
 
 __all__ = ["FidelityInfoNCELoss", "FidelitySimilarity"]
 
@@ -18,7 +18,7 @@ FidelitySimilarity = Literal["fidelity", "log_fidelity"]
 _SIMILARITIES: tuple[str, ...] = ("fidelity", "log_fidelity")
 
 
-class FidelityInfoNCELoss(nn.Module):
+class FidelityInfoNCELoss(FidelityMatrixLoss):
     r"""InfoNCE over two views of a batch of quantum states, with fidelity as the similarity.
 
     The ``2N`` states ``|phi_1..2N> = [states1; states2]`` are compared by the state fidelity
@@ -67,16 +67,6 @@ class FidelityInfoNCELoss(nn.Module):
             raise ConfigError(f"{owner}: similarity must be one of {_SIMILARITIES}, got {similarity!r}.")
         self.similarity: FidelitySimilarity = similarity
         self.eps = check_real(owner, "eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
-
-    def forward(self, states1: Tensor, states2: Tensor) -> Tensor:
-        """Return the loss of two batches of statevectors (view 1 and view 2 of the same samples)."""
-        check_states(type(self).__name__, states1, states2)
-        return self._loss(fidelity_matrix(states1, states2))
-
-    def loss_from_fidelities(self, fidelities: Tensor) -> Tensor:
-        """Return the loss of a precomputed ``(2N, 2N)`` fidelity matrix (e.g. from swap tests on Aer)."""
-        check_fidelity_matrix(type(self).__name__, fidelities)
-        return self._loss(fidelities)
 
     def _loss(self, fidelities: Tensor) -> Tensor:
         if self.similarity == "log_fidelity":

@@ -162,6 +162,8 @@ def build_hybrid_encoder(
         layer_factory: called as ``layer_factory(spec, output=..., execution=..., init=..., seed=...)``;
             default :class:`qhep_contrast.qnn.QuantumLayer`.
     """
+    if output not in _OUTPUTS:
+        raise ConfigError(f"build_hybrid_encoder: output must be one of {_OUTPUTS}, got {output!r}.")
     spec = circuit if isinstance(circuit, CircuitSpec) else circuit()
     if not isinstance(spec, CircuitSpec):
         raise ConfigError(f"build_hybrid_encoder: circuit must be a CircuitSpec or return one, got "

@@ -38,7 +38,8 @@ def test_same_seed_same_weights() -> None:
 
 @pytest.mark.parametrize(("kwargs", "name"), [
     ({"in_channels": 0}, "in_channels"), ({"image_size": 5}, "too small"), ({"conv_channels": ()}, "conv_channels"),
-    ({"kernel_size": 0}, "kernel_size"), ({"out_features": -1}, "out_features"), ({"image_size": (8, 8, 8)}, "image_size"),
+    ({"kernel_size": 0}, "kernel_size"), ({"out_features": -1}, "out_features"),
+    ({"image_size": (8, 8, 8)}, "image_size"),
 ])
 def test_bad_config(kwargs: dict, name: str) -> None:
     args = {"in_channels": 1, "image_size": 8, "out_features": 3} | kwargs
