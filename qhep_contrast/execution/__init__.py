@@ -1,1 +1,1 @@
-"""qhep_contrast.execution."""
+"""How circuits run: the exact torch engine (``exact``) and Qiskit primitives (``aer``, ``ibm``)."""
