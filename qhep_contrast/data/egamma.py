@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from qhep_contrast.data.base import ImageTransform
-from qhep_contrast.data.hdf5 import DEFAULT_CACHE_BYTES
+from qhep_contrast.data.hdf5 import DEFAULT_BLOCK_BYTES, DEFAULT_CACHE_BYTES
 from qhep_contrast.data.hdf5_images import HDF5ImageDataset, ImageSchema, PathLike
 
 __all__ = ["EGAMMA_SCHEMA", "ElectronPhotonDataset"]
@@ -33,6 +33,7 @@ class ElectronPhotonDataset(HDF5ImageDataset):
         channels: ``None`` (both), or a selection by index/name, e.g. ``["energy"]`` or ``[0]``.
         transform: applied to each ``(C, H, W)`` image (e.g. a ``Preprocess``).
         cache_bytes: LRU block-cache budget per file and per process.
+        block_bytes: target size of one cached block (whole HDF5 chunks, at least one).
         check_finite: check each block of images for NaN/inf when it is read.
 
     Example:
@@ -42,6 +43,6 @@ class ElectronPhotonDataset(HDF5ImageDataset):
 
     def __init__(self, paths: PathLike | Sequence[PathLike], *, channels: Sequence[int | str] | None = None,
                  transform: ImageTransform | None = None, cache_bytes: int = DEFAULT_CACHE_BYTES,
-                 check_finite: bool = True) -> None:
+                 block_bytes: int = DEFAULT_BLOCK_BYTES, check_finite: bool = True) -> None:
         super().__init__(paths, EGAMMA_SCHEMA, channels=channels, transform=transform,
-                         cache_bytes=cache_bytes, check_finite=check_finite)
+                         cache_bytes=cache_bytes, block_bytes=block_bytes, check_finite=check_finite)

@@ -190,6 +190,7 @@ class ChunkedRows:
         self.block_rows = int(chunk_rows * max(1, block_bytes // per_chunk))
         self.capacity = max(1, cache_bytes // (row_bytes * self.block_rows))
         self._file: h5py.File | None = None
+        self._dataset: h5py.Dataset | None = None
         self._pid: int | None = None
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
 
@@ -208,12 +209,12 @@ class ChunkedRows:
         """Close the file handle of this process and drop the cache (reopened on next use)."""
         if self._file is not None and self._pid == os.getpid():
             self._file.close()
-        self._file, self._pid = None, None
+        self._file, self._dataset, self._pid = None, None, None
         self._cache.clear()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.update(_file=None, _pid=None, _cache=OrderedDict())
+        state.update(_file=None, _dataset=None, _pid=None, _cache=OrderedDict())
         return state
 
     def _handle(self) -> h5py.Dataset:
@@ -221,8 +222,9 @@ class ChunkedRows:
         if self._pid != os.getpid():
             # A handle inherited through fork is abandoned, not closed: it belongs to the parent.
             self._file, self._pid = open_hdf5(self.path), os.getpid()
+            self._dataset = self._file[self.key]
             self._cache.clear()
-        return self._file[self.key]
+        return self._dataset
 
     def _block(self, block_id: int) -> np.ndarray:
         """Block ``block_id`` from the cache, reading (and validating) it on a miss."""

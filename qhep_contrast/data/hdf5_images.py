@@ -18,6 +18,7 @@ import torch
 
 from qhep_contrast.data.base import ImageTransform, LabelledImageDataset, normalize_index
 from qhep_contrast.data.hdf5 import (
+    DEFAULT_BLOCK_BYTES,
     DEFAULT_CACHE_BYTES,
     ChunkedRows,
     check_array,
@@ -88,6 +89,7 @@ class HDF5ImageDataset(LabelledImageDataset):
             scalar tensors (keys :attr:`extras`); otherwise ``(image, label)``.
         cache_bytes: LRU block-cache budget per file and per process (see
             :class:`~qhep_contrast.data.hdf5.ChunkedRows`).
+        block_bytes: target size of one cached block (whole HDF5 chunks, at least one).
         check_finite: check every block of images for NaN/inf when it is read.
 
     Raises:
@@ -99,7 +101,7 @@ class HDF5ImageDataset(LabelledImageDataset):
     def __init__(self, paths: PathLike | Sequence[PathLike], schema: ImageSchema, *,
                  channels: Sequence[int | str] | None = None, transform: ImageTransform | None = None,
                  with_extras: bool = False, cache_bytes: int = DEFAULT_CACHE_BYTES,
-                 check_finite: bool = True) -> None:
+                 block_bytes: int = DEFAULT_BLOCK_BYTES, check_finite: bool = True) -> None:
         super().__init__(transform)
         path_list = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
         if not path_list:
@@ -108,7 +110,7 @@ class HDF5ImageDataset(LabelledImageDataset):
         self.paths = [str(p) for p in path_list]
         self.channels = _resolve_channels(channels, schema)
         self.with_extras = with_extras
-        self._sources = [_open_source(p, schema, cache_bytes, check_finite) for p in self.paths]
+        self._sources = [_open_source(p, schema, cache_bytes, block_bytes, check_finite) for p in self.paths]
         self._hwc = _common_image_shape(self._sources, schema)
         self._offsets = np.cumsum([0] + [len(s.rows) for s in self._sources])
         self._labels = np.concatenate([s.labels for s in self._sources])
@@ -132,10 +134,21 @@ class HDF5ImageDataset(LabelledImageDataset):
     def raw_image_shape(self) -> tuple[int, int, int]:
         return (len(self.channels), self._hwc[0], self._hwc[1])
 
+    @property
+    def block_ids(self) -> np.ndarray:
+        """Cache-block id of every sample, ``(N,)`` int64, distinct across files: samples with one id are
+        read from the file together (for :class:`~qhep_contrast.data.samplers.BlockShuffleSampler`)."""
+        ids, first = [], 0
+        for s in self._sources:
+            local = np.arange(len(s.rows)) // s.rows.block_rows
+            ids.append(local + first)
+            first += int(local[-1]) + 1
+        return np.concatenate(ids)
+
     def _raw_image(self, index: int) -> torch.Tensor:
         f = int(np.searchsorted(self._offsets, index, side="right")) - 1
         row = self._sources[f].rows.row(index - int(self._offsets[f]))  # (H, W, C), read-only view
-        return torch.from_numpy(np.ascontiguousarray(np.moveaxis(row[..., self.channels], -1, 0)))
+        return torch.from_numpy(np.ascontiguousarray(np.moveaxis(row, -1, 0)[self.channels]))
 
     def __getitem__(self, index: int):
         image, label = super().__getitem__(index)
@@ -150,7 +163,8 @@ class HDF5ImageDataset(LabelledImageDataset):
             s.rows.close()
 
 
-def _open_source(path: str, schema: ImageSchema, cache_bytes: int, check_finite: bool) -> _Source:
+def _open_source(path: str, schema: ImageSchema, cache_bytes: int, block_bytes: int,
+                 check_finite: bool) -> _Source:
     """Validate one file against ``schema`` and read its labels and extras."""
     with open_hdf5(path) as f:
         key = require_key(f, schema.image_keys)
@@ -160,7 +174,8 @@ def _open_source(path: str, schema: ImageSchema, cache_bytes: int, check_finite:
         require_key(f, (schema.label_key,))
         labels = read_labels(f, schema.label_key, n, range(len(schema.class_names)), schema.label_meaning)
         extras = {k: read_column(f, k, n) for k in schema.extra_keys if k in f}
-    return _Source(ChunkedRows(path, key, cache_bytes=cache_bytes, check_finite=check_finite), labels, extras)
+    rows = ChunkedRows(path, key, cache_bytes=cache_bytes, block_bytes=block_bytes, check_finite=check_finite)
+    return _Source(rows, labels, extras)
 
 
 def _common_image_shape(sources: list[_Source], schema: ImageSchema) -> tuple[int, int, int]:

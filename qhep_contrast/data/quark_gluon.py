@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from qhep_contrast.data.base import ImageTransform
-from qhep_contrast.data.hdf5 import DEFAULT_CACHE_BYTES
+from qhep_contrast.data.hdf5 import DEFAULT_BLOCK_BYTES, DEFAULT_CACHE_BYTES
 from qhep_contrast.data.hdf5_images import HDF5ImageDataset, ImageSchema, PathLike
 
 __all__ = ["QUARK_GLUON_SCHEMA", "QuarkGluonDataset"]
@@ -36,11 +36,14 @@ class QuarkGluonDataset(HDF5ImageDataset):
         with_extras: items become ``(image, label, {"pt": ..., "m0": ...})`` (the keys present in every
             file; see :attr:`extras` for the whole arrays).
         cache_bytes: LRU block-cache budget per file and per process.
+        block_bytes: target size of one cached block (whole HDF5 chunks, at least one).
         check_finite: check each block of images for NaN/inf when it is read.
     """
 
     def __init__(self, paths: PathLike | Sequence[PathLike], *, channels: Sequence[int | str] | None = None,
                  transform: ImageTransform | None = None, with_extras: bool = False,
-                 cache_bytes: int = DEFAULT_CACHE_BYTES, check_finite: bool = True) -> None:
+                 cache_bytes: int = DEFAULT_CACHE_BYTES, block_bytes: int = DEFAULT_BLOCK_BYTES,
+                 check_finite: bool = True) -> None:
         super().__init__(paths, QUARK_GLUON_SCHEMA, channels=channels, transform=transform,
-                         with_extras=with_extras, cache_bytes=cache_bytes, check_finite=check_finite)
+                         with_extras=with_extras, cache_bytes=cache_bytes, block_bytes=block_bytes,
+                         check_finite=check_finite)

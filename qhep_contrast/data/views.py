@@ -17,7 +17,6 @@ self-supervision", SciPost Phys. 12, 188 (2022).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 

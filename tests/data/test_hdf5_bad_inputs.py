@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qhep_contrast.data import ChunkedRows, ElectronPhotonDataset, QuarkGluonDataset
+from qhep_contrast.data import ElectronPhotonDataset, QuarkGluonDataset
 from qhep_contrast.exceptions import (
     ConfigError,
     CorruptFileError,
@@ -117,13 +117,12 @@ def test_non_finite_pixels_named_on_read(write_h5, qg_arrays, bad):
     arrays = qg_arrays(12)
     arrays["X_jets"][9, 3, 4, 1] = bad
     path = write_h5("qg.h5", arrays, chunks={"X_jets": (4, 25, 25, 3)})
-    ds = QuarkGluonDataset(path)  # construction does not read the images
-    with _raises(SchemaError, "qg.h5", "'X_jets'", "sample 9", "NaN or inf"):
-        ds[0]  # the whole cached block (here the whole small file) is checked when read
-    rows = ChunkedRows(path, "X_jets", block_bytes=1)  # one chunk (4 samples) per block
-    rows.row(0)  # a clean block reads fine
-    with _raises(SchemaError, "'X_jets'", "sample 9", "rows 8..11"):
-        rows.row(8)  # same block as sample 9
+    ds = QuarkGluonDataset(path, block_bytes=1)  # one chunk (4 samples) per block; init reads no images
+    ds[0]  # a clean block reads fine
+    with _raises(SchemaError, "qg.h5", "'X_jets'", "sample 9", "NaN or inf", "rows 8..11"):
+        ds[8]  # same block as sample 9: the whole block is checked when read
+    with _raises(SchemaError, "sample 9"):
+        QuarkGluonDataset(path)[0]  # default blocks: the whole small file is one block
     unchecked = QuarkGluonDataset(path, check_finite=False)
     assert not np.isfinite(unchecked[9][0].numpy()).all()
 

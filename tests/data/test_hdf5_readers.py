@@ -92,6 +92,13 @@ def test_cache_reuses_blocks(write_h5, qg_arrays):
     assert calls == [(0, 4), (4, 8), (8, 12)]
 
 
+def test_block_ids_follow_chunks_across_files(write_h5, qg_arrays):
+    a = write_h5("a.h5", qg_arrays(10), chunks={"X_jets": (4, 25, 25, 3)})
+    b = write_h5("b.h5", qg_arrays(5), chunks={"X_jets": (2, 25, 25, 3)})
+    ds = QuarkGluonDataset([a, b], block_bytes=1)  # one chunk per block
+    assert ds.block_ids.tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5]
+
+
 def test_pickle_drops_handle_and_reopens(write_h5, qg_arrays):
     arrays = qg_arrays(6)
     ds = QuarkGluonDataset(write_h5("qg.h5", arrays))

@@ -69,13 +69,17 @@ def test_balanced_subsample():
 
 
 def test_block_shuffle_sampler_groups_blocks_and_is_reproducible():
+    block_ids = np.arange(1000) // 16
     indices = np.random.default_rng(0).choice(1000, 300, replace=False)
-    sampler = BlockShuffleSampler(indices, block_rows=16, seed=7)
+    sampler = BlockShuffleSampler(block_ids, indices, seed=7)
     order = np.array(list(sampler))
     assert len(sampler) == 300 and np.array_equal(np.sort(order), np.sort(indices))
-    blocks = order // 16
+    blocks = block_ids[order]
     assert np.count_nonzero(np.diff(blocks)) + 1 == np.unique(blocks).size  # each block visited once
-    assert np.array_equal(order, np.array(list(BlockShuffleSampler(indices, 16, seed=7))))
+    assert not np.all(np.diff(blocks) >= 0)  # blocks in random order
+    assert np.array_equal(order, np.array(list(BlockShuffleSampler(block_ids, indices, seed=7))))
     sampler.set_epoch(1)
     assert not np.array_equal(order, np.array(list(sampler)))
-    assert sorted(BlockShuffleSampler(10, 3)) == list(range(10))
+    assert sorted(BlockShuffleSampler(np.zeros(10))) == list(range(10))
+    with pytest.raises(ShapeError):
+        BlockShuffleSampler(block_ids, [1000])
