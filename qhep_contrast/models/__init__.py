@@ -9,7 +9,7 @@ from qhep_contrast.models.classical_twin import (
     mlp_parameter_count,
 )
 from qhep_contrast.models.frontends import ConvFrontEnd, conv_feature_shape
-from qhep_contrast.models.hybrid_encoder import HybridEncoder, OutputKind, build_hybrid_encoder, core_shape
+from qhep_contrast.models.hybrid_encoder import HybridEncoder, build_hybrid_encoder, core_shape
 from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.siamese import SiameseEncoder
 
@@ -17,7 +17,6 @@ __all__ = [
     "AngleScaling",
     "ConvFrontEnd",
     "HybridEncoder",
-    "OutputKind",
     "ProjectionHead",
     "ScalingMode",
     "SiameseEncoder",

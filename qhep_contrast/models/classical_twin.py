@@ -11,7 +11,9 @@ from torch import Tensor, nn
 from qhep_contrast._validation import check_int, check_real
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models._seeding import seeded
-from qhep_contrast.models.hybrid_encoder import HybridEncoder, OutputKind
+from qhep_contrast.models.hybrid_encoder import HybridEncoder
+from qhep_contrast.qnn import OUTPUTS
+from qhep_contrast.qnn.runners import Output
 
 __all__ = ["TwinMLP", "classical_twin", "count_parameters", "matched_hidden_width", "mlp_parameter_count"]
 
@@ -54,18 +56,28 @@ class TwinMLP(nn.Module):
     """
 
     def __init__(self, in_features: int, hidden_features: int, out_features: int, *,
-                 output: OutputKind = "expectation", seed: int | None = None) -> None:
+                 output: Output = "expectation", seed: int | None = None) -> None:
         super().__init__()
         owner = type(self).__name__
         self.in_features = check_int(owner, "in_features", in_features)
         self.hidden_features = check_int(owner, "hidden_features", hidden_features)
         self.out_features = check_int(owner, "out_features", out_features)
-        if output not in ("expectation", "state", "probabilities"):
-            raise ConfigError(f"{owner}: output must be 'expectation', 'state' or 'probabilities', got {output!r}.")
-        self.output: OutputKind = output
+        if output not in OUTPUTS:
+            raise ConfigError(f"{owner}: output must be one of {OUTPUTS}, got {output!r}.")
+        self.output: Output = output
         with seeded(seed):
             self.hidden = nn.Linear(self.in_features, self.hidden_features)
             self.readout = nn.Linear(self.hidden_features, self.out_features)
+
+    @property
+    def num_inputs(self) -> int:
+        """``in_features`` (same interface as ``QuantumLayer``)."""
+        return self.in_features
+
+    @property
+    def num_outputs(self) -> int:
+        """``out_features`` (same interface as ``QuantumLayer``)."""
+        return self.out_features
 
     def forward(self, angles: Tensor) -> Tensor:
         """Map ``(B, in_features)`` to bounded ``(B, out_features)`` (see the class docstring)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from torch import Tensor, nn
 
@@ -15,11 +15,10 @@ from qhep_contrast.models._encoding_check import weights_only_after_encoding
 from qhep_contrast.models._seeding import seeded
 from qhep_contrast.models.angle_scaling import AngleScaling, ScalingMode
 from qhep_contrast.models.frontends import ConvFrontEnd
+from qhep_contrast.qnn import OUTPUTS, QuantumLayer
+from qhep_contrast.qnn.runners import Output
 
-__all__ = ["HybridEncoder", "OutputKind", "build_hybrid_encoder", "core_shape"]
-
-OutputKind = Literal["expectation", "state", "probabilities"]
-_OUTPUTS: tuple[str, ...] = ("expectation", "state", "probabilities")
+__all__ = ["HybridEncoder", "build_hybrid_encoder", "core_shape"]
 
 
 def _offset(seed: int | None, k: int) -> int | None:
@@ -27,30 +26,23 @@ def _offset(seed: int | None, k: int) -> int | None:
     return None if seed is None else seed + k
 
 
-def core_shape(core: nn.Module, output: OutputKind) -> tuple[int, int]:
-    """``(inputs, outputs)`` of a representation core: a ``QuantumLayer`` or a :class:`TwinMLP`.
+def core_shape(core: nn.Module, output: Output) -> tuple[int, int]:
+    """``(num_inputs, num_outputs)`` of a representation core that returns ``output``.
 
-    A module with ``in_features`` / ``out_features`` reports those. A quantum layer (anything with a
-    ``spec`` :class:`CircuitSpec`) takes ``spec.num_inputs`` angles and returns ``2**num_qubits``
-    amplitudes or probabilities, or one value per observable (``core.observables`` if the layer has
-    them, else ``spec.observables``).
+    A core is a ``QuantumLayer`` or a :class:`TwinMLP`: a module with ``num_inputs`` and ``num_outputs``
+    and, optionally, an ``output`` attribute, which must then equal ``output``.
 
     Raises:
-        ConfigError: the module is neither.
+        ConfigError: the module has no ``num_inputs``/``num_outputs``, or returns another kind of output.
     """
-    if hasattr(core, "in_features") and hasattr(core, "out_features"):
-        return int(core.in_features), int(core.out_features)
-    spec = getattr(core, "spec", None)
-    if not isinstance(spec, CircuitSpec):
-        raise ConfigError(f"core must be a QuantumLayer (with a CircuitSpec `spec`) or a module with "
-                          f"in_features/out_features, got {type(core).__name__}.")
-    if output in ("state", "probabilities"):
-        return spec.num_inputs, 2**spec.num_qubits
-    observables = getattr(core, "observables", None) or spec.observables
-    if not observables:
-        raise ConfigError(f"core {type(core).__name__}: output='expectation' needs observables, but circuit "
-                          f"{spec.name!r} has none; pass observables=z_observables(num_qubits) to the layer.")
-    return spec.num_inputs, len(observables)
+    if not (hasattr(core, "num_inputs") and hasattr(core, "num_outputs")):
+        raise ConfigError(f"core must be a QuantumLayer or TwinMLP (a module with num_inputs and num_outputs), "
+                          f"got {type(core).__name__}.")
+    declared = getattr(core, "output", output)
+    if declared != output:
+        raise ConfigError(f"core {type(core).__name__} returns output={declared!r} but the encoder was asked for "
+                          f"output={output!r}; build both with the same output.")
+    return int(core.num_inputs), int(core.num_outputs)
 
 
 class HybridEncoder(nn.Module):
@@ -80,14 +72,14 @@ class HybridEncoder(nn.Module):
         ``(B, n_out)`` without head, or complex ``(B, 2**n)`` for ``"state"``.
     """
 
-    def __init__(self, front_end: nn.Module, core: nn.Module, *, output: OutputKind = "expectation",
+    def __init__(self, front_end: nn.Module, core: nn.Module, *, output: Output = "expectation",
                  scaling: AngleScaling | None = None, head_units: Sequence[int] | None = None,
                  seed: int | None = None) -> None:
         super().__init__()
         owner = type(self).__name__
-        if output not in _OUTPUTS:
-            raise ConfigError(f"{owner}: output must be one of {_OUTPUTS}, got {output!r}.")
-        self.output: OutputKind = output
+        if output not in OUTPUTS:
+            raise ConfigError(f"{owner}: output must be one of {OUTPUTS}, got {output!r}.")
+        self.output: Output = output
         self.core_in, self.core_out = core_shape(core, output)
         front_out = getattr(front_end, "out_features", self.core_in)
         if front_out != self.core_in:
@@ -134,7 +126,7 @@ def build_hybrid_encoder(
     image_size: int | tuple[int, int],
     circuit: CircuitSpec | Callable[[], CircuitSpec],
     *,
-    output: OutputKind = "expectation",
+    output: Output = "expectation",
     conv_channels: Sequence[int] = (32, 64),
     kernel_size: int = 3,
     pool_size: int = 2,
@@ -144,8 +136,8 @@ def build_hybrid_encoder(
     scale: float = math.pi,
     execution: Any = None,
     init: str = "uniform",
+    init_scale: float = math.pi,
     seed: int | None = None,
-    layer_factory: Callable[..., nn.Module] | None = None,
 ) -> HybridEncoder:
     """Build ``ConvFrontEnd -> AngleScaling -> QuantumLayer(circuit) -> head`` for images.
 
@@ -157,22 +149,17 @@ def build_hybrid_encoder(
         conv_channels, kernel_size, pool_size, dense_units: see :class:`ConvFrontEnd`.
         head_units: see :class:`HybridEncoder`.
         scaling, scale: see :class:`AngleScaling`.
-        execution, init: passed to ``QuantumLayer``.
+        execution, init, init_scale: passed to ``QuantumLayer``.
         seed: seeds front-end (``seed``), circuit weights (``seed + 1``) and head (``seed + 2``).
-        layer_factory: called as ``layer_factory(spec, output=..., execution=..., init=..., seed=...)``;
-            default :class:`qhep_contrast.qnn.QuantumLayer`.
     """
-    if output not in _OUTPUTS:
-        raise ConfigError(f"build_hybrid_encoder: output must be one of {_OUTPUTS}, got {output!r}.")
+    if output not in OUTPUTS:
+        raise ConfigError(f"build_hybrid_encoder: output must be one of {OUTPUTS}, got {output!r}.")
     spec = circuit if isinstance(circuit, CircuitSpec) else circuit()
     if not isinstance(spec, CircuitSpec):
         raise ConfigError(f"build_hybrid_encoder: circuit must be a CircuitSpec or return one, got "
                           f"{type(spec).__name__}.")
-    if layer_factory is None:
-        from qhep_contrast.qnn import QuantumLayer
-
-        layer_factory = QuantumLayer
-    layer = layer_factory(spec, output=output, execution=execution, init=init, seed=_offset(seed, 1))
+    layer = QuantumLayer(spec, output=output, execution=execution, init=init, init_scale=init_scale,
+                         seed=_offset(seed, 1))
     front = ConvFrontEnd(in_channels, image_size, spec.num_inputs, conv_channels=conv_channels,
                          kernel_size=kernel_size, pool_size=pool_size, dense_units=dense_units, seed=seed)
     return HybridEncoder(front, layer, output=output, scaling=AngleScaling(scaling, scale),

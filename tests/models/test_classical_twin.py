@@ -17,6 +17,7 @@ from qhep_contrast.models import (
     matched_hidden_width,
     mlp_parameter_count,
 )
+from qhep_contrast.qnn import QuantumLayer
 
 
 @pytest.mark.parametrize(("n_in", "n_out"), [(8, 8), (3, 8), (4, 256), (5, 2)])
@@ -31,14 +32,14 @@ def test_hidden_width_is_the_best_by_brute_force(n_in: int, n_out: int, target: 
     assert count_parameters(module) == mlp_parameter_count(n_in, best, n_out)
 
 
-def _hybrid(circuits: dict, layer_cls: type, output: str = "expectation", **kwargs: object) -> HybridEncoder:
-    return build_hybrid_encoder(2, 32, circuits["reuploading"](4, 3), output=output, layer_factory=layer_cls,
+def _hybrid(circuits: dict, output: str = "expectation", **kwargs: object) -> HybridEncoder:
+    return build_hybrid_encoder(2, 32, circuits["reuploading"](4, 3), output=output,
                                 seed=3, **kwargs)
 
 
 @pytest.mark.parametrize("output", ["expectation", "probabilities", "state"])
-def test_seed_project_twin_within_two_percent(output: str, circuits: dict, quantum_layer_cls: type) -> None:
-    hybrid = _hybrid(circuits, quantum_layer_cls, output)
+def test_seed_project_twin_within_two_percent(output: str, circuits: dict) -> None:
+    hybrid = _hybrid(circuits, output)
     twin = classical_twin(hybrid, seed=0)
     quantum_weights = hybrid.core.weight.numel()
     assert count_parameters(hybrid.core) == quantum_weights == 24
@@ -47,8 +48,8 @@ def test_seed_project_twin_within_two_percent(output: str, circuits: dict, quant
     assert abs(count_parameters(twin) - total) / total <= 0.02
 
 
-def test_twin_mirrors_architecture_and_starts_from_copies(circuits: dict, quantum_layer_cls: type) -> None:
-    hybrid = _hybrid(circuits, quantum_layer_cls, conv_channels=(4, 8), dense_units=16, head_units=(6, 5))
+def test_twin_mirrors_architecture_and_starts_from_copies(circuits: dict) -> None:
+    hybrid = _hybrid(circuits, conv_channels=(4, 8), dense_units=16, head_units=(6, 5))
     twin = classical_twin(hybrid, seed=0)
     assert twin.front_end is not hybrid.front_end and twin.head_units == (6, 5)
     for (name, p), (_, q) in zip(hybrid.front_end.named_parameters(), twin.front_end.named_parameters()):
@@ -69,14 +70,14 @@ def test_twin_core_outputs_are_bounded_like_the_quantum_ones() -> None:
     assert torch.isfinite(FidelityInfoNCELoss()(states[:32], states[32:]))
 
 
-def test_same_seed_same_twin(circuits: dict, quantum_layer_cls: type) -> None:
-    hybrid = _hybrid(circuits, quantum_layer_cls, conv_channels=(4,), dense_units=8)
+def test_same_seed_same_twin(circuits: dict) -> None:
+    hybrid = _hybrid(circuits, conv_channels=(4,), dense_units=8)
     a, b = classical_twin(hybrid, seed=7), classical_twin(hybrid, seed=7)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
 
 
-def test_unmatchable_twin_is_refused(circuits: dict, quantum_layer_cls: type) -> None:
-    layer = quantum_layer_cls(circuits["reuploading"](3, 1), seed=0)  # 6 weights; the smallest MLP has 10
+def test_unmatchable_twin_is_refused(circuits: dict) -> None:
+    layer = QuantumLayer(circuits["reuploading"](3, 1), seed=0)  # 6 weights; the smallest MLP has 10
     bare = HybridEncoder(nn.Identity(), layer, head_units=())
     with pytest.raises(ConfigError, match="tolerance"):
         classical_twin(bare)

@@ -8,7 +8,8 @@ from torch import nn
 
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.losses import FidelityInfoNCELoss
-from qhep_contrast.models import HybridEncoder, build_hybrid_encoder
+from qhep_contrast.models import HybridEncoder, build_hybrid_encoder, core_shape
+from qhep_contrast.qnn import QuantumLayer
 
 SMALL = {"conv_channels": (4, 8), "dense_units": 16}
 
@@ -17,8 +18,8 @@ def _images(batch: int = 3, seed: int = 0) -> torch.Tensor:
     return torch.rand(batch, 2, 10, 10, generator=torch.Generator().manual_seed(seed))
 
 
-def _build(circuits: dict, layer_cls: type, name: str = "reuploading", **kwargs: object) -> HybridEncoder:
-    return build_hybrid_encoder(2, 10, circuits[name](3), layer_factory=layer_cls, seed=1, **SMALL | kwargs)
+def _build(circuits: dict, name: str = "reuploading", **kwargs: object) -> HybridEncoder:
+    return build_hybrid_encoder(2, 10, circuits[name](3), seed=1, **SMALL | kwargs)
 
 
 @pytest.mark.parametrize(("output", "head_units", "shape", "complex_out"), [
@@ -26,28 +27,28 @@ def _build(circuits: dict, layer_cls: type, name: str = "reuploading", **kwargs:
     ("probabilities", (), (3, 8), False), ("state", None, (3, 8), True),
 ])
 def test_output_shapes(output: str, head_units: tuple | None, shape: tuple, complex_out: bool,
-                       circuits: dict, quantum_layer_cls: type) -> None:
-    encoder = _build(circuits, quantum_layer_cls, output=output, head_units=head_units)
+                       circuits: dict) -> None:
+    encoder = _build(circuits, output=output, head_units=head_units)
     out = encoder(_images())
     assert out.shape == shape and out.is_complex() == complex_out
     assert encoder.representation_size == shape[1]
 
 
-def test_head_is_dense_relu_of_qubit_width(circuits: dict, quantum_layer_cls: type) -> None:
-    encoder = _build(circuits, quantum_layer_cls)
+def test_head_is_dense_relu_of_qubit_width(circuits: dict) -> None:
+    encoder = _build(circuits)
     assert [type(m) for m in encoder.head] == [nn.Linear, nn.ReLU]
     assert encoder.head[0].in_features == 3 and encoder.head[0].out_features == 3
 
 
-def test_gradients_reach_front_end_through_quantum_layer(circuits: dict, quantum_layer_cls: type) -> None:
-    encoder = _build(circuits, quantum_layer_cls, head_units=())
+def test_gradients_reach_front_end_through_quantum_layer(circuits: dict) -> None:
+    encoder = _build(circuits, head_units=())
     encoder(_images()).square().sum().backward()
     assert encoder.front_end.first_conv.weight.grad.abs().sum() > 0
     assert encoder.core.weight.grad.abs().sum() > 0
 
 
-def test_same_seed_same_encoder(circuits: dict, quantum_layer_cls: type) -> None:
-    a, b = _build(circuits, quantum_layer_cls), _build(circuits, quantum_layer_cls)
+def test_same_seed_same_encoder(circuits: dict) -> None:
+    a, b = _build(circuits), _build(circuits)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
 
 
@@ -58,59 +59,50 @@ def _fidelity_weight_grad(layer: nn.Module) -> torch.Tensor:
     return layer.weight.grad
 
 
-def test_fidelity_gradient_vanishes_for_weights_after_encoding(circuits: dict, quantum_layer_cls: type) -> None:
+def test_fidelity_gradient_vanishes_for_weights_after_encoding(circuits: dict) -> None:
     """DESIGN: |psi(x)> = U(w)V(x)|0> makes every fidelity independent of w."""
-    grad = _fidelity_weight_grad(quantum_layer_cls(circuits["u_after_v"](3), output="state", seed=0))
+    grad = _fidelity_weight_grad(QuantumLayer(circuits["u_after_v"](3), output="state", seed=0))
     assert grad.abs().max() < 1e-5
 
 
-def test_fidelity_gradient_reaches_reuploading_weights(circuits: dict, quantum_layer_cls: type) -> None:
-    grad = _fidelity_weight_grad(quantum_layer_cls(circuits["reuploading"](3), output="state", seed=0))
+def test_fidelity_gradient_reaches_reuploading_weights(circuits: dict) -> None:
+    grad = _fidelity_weight_grad(QuantumLayer(circuits["reuploading"](3), output="state", seed=0))
     assert grad.abs().max() > 1e-3
 
 
-def test_state_mode_refuses_weights_after_encoding(circuits: dict, quantum_layer_cls: type) -> None:
+def test_state_mode_refuses_weights_after_encoding(circuits: dict) -> None:
     with pytest.raises(ConfigError, match="zero gradient"):
-        _build(circuits, quantum_layer_cls, "u_after_v", output="state")
-    _build(circuits, quantum_layer_cls, "u_after_v", output="expectation")  # fine for non-fidelity losses
+        _build(circuits, "u_after_v", output="state")
+    _build(circuits, "u_after_v", output="expectation")  # fine for non-fidelity losses
 
 
-def test_config_errors(circuits: dict, quantum_layer_cls: type) -> None:
+def test_config_errors(circuits: dict) -> None:
     with pytest.raises(ConfigError, match="no head"):
-        _build(circuits, quantum_layer_cls, output="state", head_units=(4,))
+        _build(circuits, output="state", head_units=(4,))
     with pytest.raises(ConfigError, match="output"):
-        _build(circuits, quantum_layer_cls, output="amplitudes")
-    layer = quantum_layer_cls(circuits["reuploading"](3), seed=0)
+        _build(circuits, output="amplitudes")
+    layer = QuantumLayer(circuits["reuploading"](3), seed=0)
     with pytest.raises(ConfigError, match="out_features=3"):
         HybridEncoder(nn.Linear(4, 5), layer)
-    with pytest.raises(ConfigError, match="QuantumLayer"):
+    with pytest.raises(ConfigError, match="num_inputs and num_outputs"):
         HybridEncoder(nn.Identity(), nn.Tanh())
     with pytest.raises(ConfigError, match="CircuitSpec"):
-        build_hybrid_encoder(2, 10, lambda: "not a spec", layer_factory=quantum_layer_cls)
+        build_hybrid_encoder(2, 10, lambda: "not a spec")
 
 
-def test_circuit_factory_is_accepted(circuits: dict, quantum_layer_cls: type) -> None:
-    encoder = build_hybrid_encoder(2, 10, lambda: circuits["reuploading"](3, 1), layer_factory=quantum_layer_cls,
+def test_circuit_factory_is_accepted(circuits: dict) -> None:
+    encoder = build_hybrid_encoder(2, 10, lambda: circuits["reuploading"](3, 1),
                                    seed=0, **SMALL)
     assert encoder.core.spec.name == "tiny_reuploading" and encoder.core_in == 3
 
 
-def test_expectation_without_observables_is_refused(circuits: dict, quantum_layer_cls: type) -> None:
-    spec = circuits["reuploading"](3)
-    bare = type(spec)(spec.circuit, spec.inputs, spec.weights, (), name="bare")
-
-    class _NoObs(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.spec = bare
-
-    with pytest.raises(ConfigError, match="observables"):
-        HybridEncoder(nn.Identity(), _NoObs())
+def test_core_output_must_match_encoder_output(circuits: dict) -> None:
+    layer = QuantumLayer(circuits["reuploading"](3), output="probabilities", seed=0)
+    with pytest.raises(ConfigError, match="same output"):
+        HybridEncoder(nn.Identity(), layer, output="expectation")
 
 
-def test_core_shape_helper_counts(circuits: dict, quantum_layer_cls: type) -> None:
-    from qhep_contrast.models import core_shape
-
-    layer = quantum_layer_cls(circuits["reuploading"](3), seed=0)
-    assert core_shape(layer, "expectation") == (3, 3)
-    assert core_shape(layer, "state") == (3, 8)
+@pytest.mark.parametrize(("output", "width"), [("expectation", 3), ("probabilities", 8), ("state", 8)])
+def test_core_shape_of_quantum_layer(output: str, width: int, circuits: dict) -> None:
+    layer = QuantumLayer(circuits["reuploading"](3), output=output, seed=0)
+    assert core_shape(layer, output) == (3, width)

@@ -11,8 +11,8 @@ from qhep_contrast.losses import FidelityInfoNCELoss, NTXentLoss
 from qhep_contrast.models import ProjectionHead, SiameseEncoder, build_hybrid_encoder
 
 
-def _encoder(circuits: dict, layer_cls: type, output: str = "expectation") -> nn.Module:
-    return build_hybrid_encoder(2, 10, circuits["reuploading"](3), output=output, layer_factory=layer_cls,
+def _encoder(circuits: dict, output: str = "expectation") -> nn.Module:
+    return build_hybrid_encoder(2, 10, circuits["reuploading"](3), output=output,
                                 conv_channels=(4, 8), dense_units=16, seed=4)
 
 
@@ -31,8 +31,8 @@ def test_projection_head_layout() -> None:
         ProjectionHead(6, num_layers=0)
 
 
-def test_shapes_and_embed(circuits: dict, quantum_layer_cls: type) -> None:
-    siamese = SiameseEncoder(_encoder(circuits, quantum_layer_cls), ProjectionHead(3, 8, 5, seed=0))
+def test_shapes_and_embed(circuits: dict) -> None:
+    siamese = SiameseEncoder(_encoder(circuits), ProjectionHead(3, 8, 5, seed=0))
     v1, v2 = _views()
     z1, z2 = siamese(v1, v2)
     assert z1.shape == z2.shape == (4, 5)
@@ -40,8 +40,8 @@ def test_shapes_and_embed(circuits: dict, quantum_layer_cls: type) -> None:
     assert torch.allclose(siamese.project(siamese.embed(v2)), z2, atol=1e-6)
 
 
-def test_weights_are_shared_and_both_branches_accumulate(circuits: dict, quantum_layer_cls: type) -> None:
-    encoder = _encoder(circuits, quantum_layer_cls)
+def test_weights_are_shared_and_both_branches_accumulate(circuits: dict) -> None:
+    encoder = _encoder(circuits)
     siamese = SiameseEncoder(encoder, ProjectionHead(3, seed=0))
     assert siamese.encoder is encoder
     v1, v2 = _views()
@@ -59,15 +59,15 @@ def test_weights_are_shared_and_both_branches_accumulate(circuits: dict, quantum
     assert per_branch[0][first_conv].abs().sum() > 0 and per_branch[1][first_conv].abs().sum() > 0
 
 
-def test_contrastive_step_reaches_front_end(circuits: dict, quantum_layer_cls: type) -> None:
-    siamese = SiameseEncoder(_encoder(circuits, quantum_layer_cls), ProjectionHead(3, seed=0))
+def test_contrastive_step_reaches_front_end(circuits: dict) -> None:
+    siamese = SiameseEncoder(_encoder(circuits), ProjectionHead(3, seed=0))
     NTXentLoss(0.5)(*siamese(*_views())).backward()
     assert siamese.encoder.front_end.first_conv.weight.grad.abs().sum() > 0
 
 
-def test_state_mode_fidelity_loss_trains_circuit_weights(circuits: dict, quantum_layer_cls: type) -> None:
+def test_state_mode_fidelity_loss_trains_circuit_weights(circuits: dict) -> None:
     """DESIGN: with re-uploading, a fidelity loss gives the circuit weights a non-zero gradient."""
-    siamese = SiameseEncoder(_encoder(circuits, quantum_layer_cls, output="state"))
+    siamese = SiameseEncoder(_encoder(circuits, output="state"))
     states1, states2 = siamese(*_views())
     assert states1.is_complex() and states1.shape == (4, 8)
     FidelityInfoNCELoss(0.5)(states1, states2).backward()
@@ -75,9 +75,9 @@ def test_state_mode_fidelity_loss_trains_circuit_weights(circuits: dict, quantum
     assert siamese.encoder.front_end.first_conv.weight.grad.abs().sum() > 0
 
 
-def test_errors(circuits: dict, quantum_layer_cls: type) -> None:
+def test_errors(circuits: dict) -> None:
     with pytest.raises(ConfigError, match="projection=None"):
-        SiameseEncoder(_encoder(circuits, quantum_layer_cls, output="state"), ProjectionHead(8))
+        SiameseEncoder(_encoder(circuits, output="state"), ProjectionHead(8))
     v1, _ = _views()
     with pytest.raises(ShapeError, match="same shape"):
-        SiameseEncoder(_encoder(circuits, quantum_layer_cls))(v1, v1[:2])
+        SiameseEncoder(_encoder(circuits))(v1, v1[:2])
