@@ -69,8 +69,8 @@ class DataConfig:
     """``[data]``: which images, how they are preprocessed, split and batched."""
 
     dataset: str = option("quark_gluon", choices=DATASETS, help="data source")
-    paths: list[str] = option([], help='HDF5 files ("shipped": the quark/gluon jet file shipped with the '
-                                       'package); for mnist the folder of the IDX files')
+    paths: list[str] = option([], help='HDF5 files ("shipped" or none for quark_gluon: the jet file shipped '
+                                       'with the package); for mnist the folder of the IDX files')
     classes: list[int] = option([], low=0, help="digits/mnist classes to keep (empty: all)")
     channels: list[str] = option([], help="HDF5 channels to keep by name (empty: all)")
     limit: int = option(0, low=0, help="use a stratified subsample of this many images (0: all)")
@@ -360,9 +360,9 @@ def _check_data(data: DataConfig) -> None:
     if len(data.split) != 3 or abs(sum(data.split) - 1.0) > 1e-6:
         raise ConfigError(f"data.split must be three fractions (train, validation, test) summing to 1, "
                           f"got {data.split}.")
-    if data.dataset in ("quark_gluon", "egamma", "mnist") and not data.paths:
-        raise ConfigError(f"data.paths is empty but data.dataset = {data.dataset!r} reads files; list them, "
-                          'e.g. paths = ["shipped"] for the jet file shipped with the package.')
+    if data.dataset in ("egamma", "mnist") and not data.paths:
+        what = "the folder of the IDX files" if data.dataset == "mnist" else "the HDF5 files"
+        raise ConfigError(f"data.paths is empty but data.dataset = {data.dataset!r} reads files; list {what}.")
     if "shipped" in data.paths and data.dataset != "quark_gluon":
         raise ConfigError(f'data.paths = ["shipped"] names the shipped quark/gluon jet file, but data.dataset = '
                           f"{data.dataset!r}; set dataset = \"quark_gluon\" or give real paths.")

@@ -86,7 +86,7 @@ def _reader(data: DataConfig, seed: int) -> LabelledImageDataset:
     transform = _preprocess(data)
     channels = data.channels or None
     if data.dataset == "quark_gluon":
-        paths = [shipped_jet_file() if p == "shipped" else Path(p) for p in data.paths]
+        paths = [shipped_jet_file() if p == "shipped" else Path(p) for p in data.paths or ["shipped"]]
         return QuarkGluonDataset(paths, channels=channels, transform=transform)
     if data.dataset == "egamma":
         return ElectronPhotonDataset(data.paths, channels=channels, transform=transform)

@@ -192,21 +192,20 @@ def fit(model: nn.Module, objective: Objective, train_set: Dataset, val_set: Dat
         try:
             record = _one_epoch(epoch, model, objective, train_set, sampler, train_loader, val_loader, optimizer,
                                 scheduler, stopper, settings)
-            history.append(record)
             if record["improved"]:
                 save_checkpoint(best, {"epoch": epoch, "model": model.state_dict(), "val_loss": record["val_loss"]})
-            save_checkpoint(last, _state(epoch, model, optimizer, scheduler, stopper, history, settings.seed))
-        except KeyboardInterrupt:
-            if len(history) >= epoch:  # the record exists but last.pt may not: the epoch is redone on resume
-                history.pop()
+            save_checkpoint(last, _state(epoch, model, optimizer, scheduler, stopper, [*history, record],
+                                         settings.seed))
+            result.last_epoch = epoch
+            history.append(record)
+            metrics.append(record)
+            if log is not None:
+                log(_summary_line(record, settings.epochs))
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, record)
+        except KeyboardInterrupt:  # last.pt holds the last completed epoch; a partial epoch is redone on resume
             result.interrupted = True
             break
-        metrics.append(record)
-        result.last_epoch = epoch
-        if log is not None:
-            log(_summary_line(record, settings.epochs))
-        if on_epoch_end is not None:
-            on_epoch_end(epoch, record)
     result.stopped_early = stopper.should_stop and not result.interrupted
     result.best_epoch, result.best_val_loss = stopper.best_epoch, stopper.best
     return result
