@@ -35,7 +35,7 @@ from qhep_contrast.pipeline.executors import resolve_execution
 from qhep_contrast.training.checkpoint import load_checkpoint
 from qhep_contrast.training.config import RunConfig
 from qhep_contrast.training.data_setup import DataBundle, build_data
-from qhep_contrast.training.fit import BEST_CHECKPOINT, LAST_CHECKPOINT
+from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT
 from qhep_contrast.training.metrics_log import read_metrics
 from qhep_contrast.training.model_setup import build_model, circuit_weights
 from qhep_contrast.training.run_dir import read_run_config, write_json

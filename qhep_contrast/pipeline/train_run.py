@@ -19,7 +19,7 @@ from qhep_contrast.exceptions import CheckpointError, ConfigError
 from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
 from qhep_contrast.training.config import RunConfig, config_from_dict, config_to_dict
 from qhep_contrast.training.data_setup import build_data
-from qhep_contrast.training.fit import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
+from qhep_contrast.training.fit_loop import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
 from qhep_contrast.training.model_setup import build_model
 from qhep_contrast.training.objectives import build_objective
 from qhep_contrast.training.optim_setup import build_optimizer, build_scheduler
@@ -97,7 +97,7 @@ def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str
         runs_root: parent of the ``<experiment>/<stamp>/`` folders.
         run_dir: use this (new or empty) folder instead of a time-stamped one (e.g. a twin's ``twin/``).
         log: receives one line per epoch.
-        on_epoch_end: see :func:`~qhep_contrast.training.fit.fit`.
+        on_epoch_end: see :func:`~qhep_contrast.training.fit_loop.fit`.
     """
     if run_dir is None:
         folder = create_run_dir(runs_root, config.experiment)

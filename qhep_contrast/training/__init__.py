@@ -17,7 +17,7 @@ from qhep_contrast.training.config import (
 from qhep_contrast.training.data_setup import DataBundle, build_data, load_images, make_augment, shipped_jet_file
 from qhep_contrast.training.early_stopping import EarlyStopping
 from qhep_contrast.training.epoch_data import EpochPairDataset, EpochSampler, EpochTripletDataset, epoch_seed
-from qhep_contrast.training.fit import BEST_CHECKPOINT, LAST_CHECKPOINT, FitResult, FitSettings, fit
+from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT, FitResult, FitSettings, fit
 from qhep_contrast.training.metrics_log import MetricsLog, read_metrics
 from qhep_contrast.training.model_setup import build_circuit, build_model, circuit_weights
 from qhep_contrast.training.objectives import Objective, Pairs, Triplets, TwoViews, build_loss, build_objective

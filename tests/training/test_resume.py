@@ -9,7 +9,7 @@ from qhep_contrast.exceptions import CheckpointError, ConfigError
 from qhep_contrast.pipeline import resume_run, train_run
 from qhep_contrast.training.checkpoint import load_checkpoint
 from qhep_contrast.training.config import load_config
-from qhep_contrast.training.fit import LAST_CHECKPOINT
+from qhep_contrast.training.fit_loop import LAST_CHECKPOINT
 from qhep_contrast.training.metrics_log import read_metrics
 from tests.training.conftest import CONFIG_DIR
 
