@@ -51,8 +51,16 @@ def test_plots_write_pngs(tmp_path):
     paths = [plot_roc({"probe": curve}, tmp_path / "roc.png"),
              plot_loss_curves(history, tmp_path / "loss.png"),
              plot_embedding(project_2d(features), labels, tmp_path / "emb.png", ("gluon", "quark")),
-             plot_embedding(project_2d(features[:20], "tsne"), labels[:20], tmp_path / "tsne.png"),
              plot_fidelity_histograms(rng.uniform(size=20), rng.uniform(size=20), tmp_path / "fid.png")]
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert project_2d(features[:, :1]).shape == (60, 2)
+
+
+@pytest.mark.slow
+def test_tsne_projection(tmp_path):
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, 30)
+    points = project_2d(rng.normal(size=(30, 5)) + 3 * labels[:, None], "tsne")
+    assert points.shape == (30, 2)
+    assert plot_embedding(points, labels, tmp_path / "tsne.png").is_file()
