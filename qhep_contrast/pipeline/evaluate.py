@@ -56,7 +56,7 @@ def load_best_weights(model: nn.Module, run_dir: Path, device: torch.device) -> 
     path = run_dir / BEST_CHECKPOINT
     if not path.is_file():
         path = run_dir / LAST_CHECKPOINT
-    state = load_checkpoint(path, map_location=device)
+    state = load_checkpoint(path)
     model.load_state_dict(state["model"])
     return int(state["epoch"])
 

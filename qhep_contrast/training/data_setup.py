@@ -36,10 +36,14 @@ from qhep_contrast.exceptions import ConfigError, DataFileNotFoundError, Depende
 from qhep_contrast.training.config import TWO_VIEW_LOSSES, DataConfig, RunConfig, ViewsConfig
 from qhep_contrast.training.epoch_data import EpochPairDataset, EpochTripletDataset, epoch_seed
 
-__all__ = ["SHIPPED_JETS", "DataBundle", "shipped_jet_file", "load_images", "make_augment", "build_data"]
+__all__ = ["SHIPPED_JETS", "MEMORY_BUDGET", "DataBundle", "shipped_jet_file", "load_images", "make_augment",
+           "build_data"]
 
 SHIPPED_JETS = "qg_jets_2k_16x16.h5"
 """File name of the quark/gluon jets shipped in ``qhep_contrast/data/shipped/``."""
+
+MEMORY_BUDGET = 4 * 2**30
+"""Largest float32 image set (bytes) that :func:`load_images` holds in memory."""
 
 
 @dataclass
@@ -119,12 +123,21 @@ def _egamma_toy(data: DataConfig, seed: int, transform: Preprocess) -> LabelledI
 
 
 def load_images(data: DataConfig, seed: int) -> LabelledImageDataset:
-    """Read, preprocess and (for ``limit > 0``) stratified-subsample the images, held in memory."""
+    """Read, preprocess and (for ``limit > 0``) stratified-subsample the images, held in memory.
+
+    Raises:
+        ConfigError: the preprocessed images would need more than :data:`MEMORY_BUDGET` bytes.
+    """
     reader = _reader(data, seed)
     indices = np.arange(len(reader))
     if 0 < data.limit < len(reader):
         fraction = data.limit / len(reader)
         indices = stratified_split(reader.labels, (fraction, 1.0 - fraction), seed)[0]
+    needed = 4 * indices.size * int(np.prod(reader.image_shape))
+    if needed > MEMORY_BUDGET:
+        raise ConfigError(f"{indices.size} preprocessed images of shape {reader.image_shape} need "
+                          f"{needed / 2**30:.1f} GiB in memory (budget {MEMORY_BUDGET / 2**30:.0f} GiB); set "
+                          "data.limit, or shrink them with data.crop / data.image_size.")
     return _in_memory(reader, indices)
 
 

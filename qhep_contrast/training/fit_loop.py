@@ -141,7 +141,7 @@ def _state(epoch: int, model: nn.Module, optimizer: Optimizer, scheduler: LRSche
 
 def _resume(path: Path, model: nn.Module, optimizer: Optimizer, scheduler: LRScheduler, stopper: EarlyStopping,
             settings: FitSettings) -> tuple[int, list[dict[str, Any]]]:
-    state = load_checkpoint(path, map_location=settings.device)
+    state = load_checkpoint(path)  # on the CPU: RNG states must stay CPU tensors; load_state_dict moves the rest
     if state["sampler"]["seed"] != settings.seed:
         raise CheckpointError(f"{path} was written with seed {state['sampler']['seed']}, the run now has seed "
                               f"{settings.seed}; resume with the run folder's own config.toml.")
