@@ -301,7 +301,7 @@ def _runtime_stage(st: _Stage, n: int, op_cols, ops, table):
         return KronLayer(qubits, tab, ps, n, WINDOW)
     if st.kind == "diag":
         cols = [c for c, _ in st.diag]
-        return Diagonal(cols, np.stack([p for _, p in st.diag]), st.offset, st.per_sample)
+        return Diagonal(cols, np.stack([p for _, p in st.diag]), st.offset, st.per_sample, n)
     if st.kind == "mono":
         src, ph = np.arange(2**n), np.ones(2**n, dtype=complex)
         for op in st.ops:
