@@ -1,8 +1,8 @@
 """How separable the SYNTHETIC e/gamma toy is with classical shower-shape variables.
 
-Usage::
+Usage (from the repository root; ``PYTHONPATH=.`` unless the package is installed)::
 
-    python scripts/egamma_separation_check.py [FILE.h5] [--n 20000] [--seed 1] [--json]
+    PYTHONPATH=. python scripts/egamma_separation_check.py [FILE.h5] [--n 20000] [--seed 1] [--json]
 
 Without a file, ``--n`` showers are simulated with the default toy settings and the same seeding as
 ``qhep data generate-egamma``. Shower shapes from the energy channel (seed crystal at (16, 16)):

@@ -12,11 +12,12 @@ from qhep_contrast.data.quark_gluon import QUARK_GLUON_SCHEMA, QuarkGluonDataset
 from qhep_contrast.data.mnist import MNISTDataset, read_idx
 from qhep_contrast.data.digits import DigitsDataset
 from qhep_contrast.data.in_memory import InMemoryImageDataset, select_classes
-from qhep_contrast.data.splits import balanced_subsample, stratified_split
+from qhep_contrast.data.splits import balanced_subsample, split_counts, stratified_split
 from qhep_contrast.data.samplers import BlockShuffleSampler
 from qhep_contrast.data.preprocess import (
     AngleScaler,
     CenterCrop,
+    area_matrix,
     LogScale,
     NormalizeMax,
     Preprocess,
@@ -39,9 +40,11 @@ from qhep_contrast.data.views import (
     RandomRotation90,
     RandomTranslate,
     TwoViewDataset,
+    affine_resample,
     digit_augment,
     flip_eta,
     flip_phi,
+    item_generator,
     jet_augment,
     make_views,
     rotate,
@@ -70,6 +73,7 @@ __all__ = [
     # splits and sampling
     "stratified_split",
     "balanced_subsample",
+    "split_counts",
     "BlockShuffleSampler",
     # preprocessing
     "Preprocess",
@@ -79,6 +83,7 @@ __all__ = [
     "LogScale",
     "center_crop",
     "resize_area",
+    "area_matrix",
     "normalize_max",
     "log_scale",
     "minmax_angles",
@@ -102,6 +107,8 @@ __all__ = [
     "flip_eta",
     "flip_phi",
     "translate",
+    "affine_resample",
+    "item_generator",
     "TwoViewDataset",
     "Pairs",
     "Triplets",

@@ -94,6 +94,8 @@ def check_array(file: h5py.File, key: str, *, shape: Sequence[int | None], kinds
     """
     ds = file[key]
     where = f"{file.filename!r}, key {key!r}"
+    if not isinstance(ds, h5py.Dataset):
+        raise SchemaError(f"{where}: expected {expected}; got an HDF5 group, not a dataset")
     if ds.dtype.kind not in kinds or ds.dtype.names is not None:
         raise SchemaError(f"{where}: expected {expected}; got dtype {ds.dtype}")
     if len(ds.shape) != len(shape) or any(s is not None and s != d for s, d in zip(shape, ds.shape)):
@@ -182,7 +184,7 @@ class ChunkedRows:
         self.key = key
         self.check_finite = check_finite
         with open_hdf5(path) as f:
-            ds = f[key]
+            ds = f[require_key(f, (key,))]
             self.shape: tuple[int, ...] = tuple(ds.shape)
             chunk_rows = ds.chunks[0] if ds.chunks is not None else 1
         row_bytes = 4 * int(np.prod(self.shape[1:], dtype=np.int64))

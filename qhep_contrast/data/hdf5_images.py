@@ -150,7 +150,8 @@ class HDF5ImageDataset(LabelledImageDataset):
         row = self._sources[f].rows.row(index - int(self._offsets[f]))  # (H, W, C), read-only view
         return torch.from_numpy(np.ascontiguousarray(np.moveaxis(row, -1, 0)[self.channels]))
 
-    def __getitem__(self, index: int):
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, ...]:
+        """``(image, label)``, or ``(image, label, extras)`` with ``with_extras``."""
         image, label = super().__getitem__(index)
         if not self.with_extras:
             return image, label

@@ -153,7 +153,7 @@ def arctan_angles(x: torch.Tensor, center: torch.Tensor | float = 0.0,
                                     / torch.as_tensor(scale, dtype=x.dtype, device=x.device))
 
 
-@dataclass
+@dataclass(eq=False)
 class AngleScaler:
     """Feature-to-angle scaling fitted on training features ``(N, F)``.
 

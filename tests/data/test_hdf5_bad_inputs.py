@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import h5py
 import numpy as np
 import pytest
 
-from qhep_contrast.data import ElectronPhotonDataset, QuarkGluonDataset
+from qhep_contrast.data import ChunkedRows, ElectronPhotonDataset, QuarkGluonDataset
 from qhep_contrast.exceptions import (
     ConfigError,
     CorruptFileError,
@@ -53,6 +54,31 @@ def test_not_hdf5_and_truncated(tmp_path, write_h5, qg_arrays):
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with _raises(CorruptFileError, "cut.h5"):
         QuarkGluonDataset(cut)
+
+
+def test_empty_files(tmp_path, write_h5):
+    zero = tmp_path / "zero.h5"
+    zero.write_bytes(b"")
+    with _raises(CorruptFileError, "zero.h5", "0 bytes"):
+        QuarkGluonDataset(zero)
+    with _raises(SchemaError, "nothing.h5", "missing dataset", "has keys []"):
+        QuarkGluonDataset(write_h5("nothing.h5", {}))
+
+
+def test_group_instead_of_dataset(tmp_path, qg_arrays):
+    path = tmp_path / "grp.h5"
+    with h5py.File(path, "w") as f:
+        for key, value in qg_arrays(3).items():
+            if key != "pt":
+                f[key] = value
+        f.create_group("pt")
+    with _raises(SchemaError, "grp.h5", "'pt'", "group"):
+        QuarkGluonDataset(path)
+
+
+def test_chunked_rows_missing_key(write_h5, qg_arrays):
+    with _raises(SchemaError, "'X_missing'"):
+        ChunkedRows(write_h5("qg.h5", qg_arrays(2)), "X_missing")
 
 
 @pytest.mark.parametrize("drop, fragment", [("X_jets", "'X_jets' or 'X'"), ("y", "'y'")])

@@ -110,6 +110,8 @@ def test_pickle_drops_handle_and_reopens(write_h5, qg_arrays):
     torch.testing.assert_close(ds[3][0], first)  # reopens lazily
 
 
+# Python >= 3.12 warns when forking a multi-threaded process; the fork is what this test is about.
+@pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
 def test_dataloader_workers_match_direct_reads(write_h5, qg_arrays):
     arrays = qg_arrays(16)
     ds = QuarkGluonDataset(write_h5("qg.h5", arrays, chunks={"X_jets": (4, 25, 25, 3)}))

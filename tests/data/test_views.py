@@ -46,39 +46,39 @@ def _jets(b: int = 4, h: int = 15, seed: int = 0) -> torch.Tensor:
     return x * inside
 
 
+def _corners(r: float, q: float, h: int, w: int):
+    """The in-frame pixels around the point (r, q) with their bilinear weights."""
+    r0, q0 = math.floor(r), math.floor(q)
+    for rr, qq in ((r0, q0), (r0, q0 + 1), (r0 + 1, q0), (r0 + 1, q0 + 1)):
+        if 0 <= rr < h and 0 <= qq < w:
+            yield rr, qq, (1 - abs(r - rr)) * (1 - abs(q - qq))
+
+
 def _splat_rotate_loop(image: np.ndarray, degrees: float) -> np.ndarray:
     """Reference: move each pixel's value to its rotated position with bilinear weights, one pixel at a time."""
     h, w = image.shape
-    c = (h - 1) / 2
-    t = math.radians(degrees)
+    c, t = (h - 1) / 2, math.radians(degrees)
     out = np.zeros_like(image)
     for i in range(h):
         for j in range(w):
             r = c + math.cos(t) * (i - c) - math.sin(t) * (j - c)
             q = c + math.sin(t) * (i - c) + math.cos(t) * (j - c)
-            r0, q0 = math.floor(r), math.floor(q)
-            for rr, qq in ((r0, q0), (r0, q0 + 1), (r0 + 1, q0), (r0 + 1, q0 + 1)):
-                wt = (1 - abs(r - rr)) * (1 - abs(q - qq))
-                if 0 <= rr < h and 0 <= qq < w:
-                    out[rr, qq] += wt * image[i, j]
+            for rr, qq, wt in _corners(r, q, h, w):
+                out[rr, qq] += wt * image[i, j]
     return out
 
 
 def _bilinear_affine_loop(image: np.ndarray, degrees: float, shift: tuple[float, float]) -> np.ndarray:
     """Reference: out[p] = bilinear sample of image at R^-1 (p - c - shift) + c (zeros outside)."""
     h, w = image.shape
-    c = (h - 1) / 2
-    t = math.radians(degrees)
+    c, t = (h - 1) / 2, math.radians(degrees)
     out = np.zeros_like(image)
     for i in range(h):
         for j in range(w):
             di, dj = i - c - shift[0], j - c - shift[1]
             r = c + math.cos(t) * di + math.sin(t) * dj
             q = c - math.sin(t) * di + math.cos(t) * dj
-            r0, q0 = math.floor(r), math.floor(q)
-            for rr, qq in ((r0, q0), (r0, q0 + 1), (r0 + 1, q0), (r0 + 1, q0 + 1)):
-                if 0 <= rr < h and 0 <= qq < w:
-                    out[i, j] += (1 - abs(r - rr)) * (1 - abs(q - qq)) * image[rr, qq]
+            out[i, j] = sum(wt * image[rr, qq] for rr, qq, wt in _corners(r, q, h, w))
     return out
 
 

@@ -60,6 +60,7 @@ class JetGenerationReport:
 
 
 def _version(dist: str) -> str:
+    """Installed version of a distribution, or ``"not installed"``."""
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -100,6 +101,7 @@ def jet_file_attrs(recipe: JetRecipe, seed: int, shard_size: int, quark_fraction
 
 
 def _run_shard(args: tuple[JetRecipe, JetShard, bool]) -> dict[str, np.ndarray]:
+    """Worker entry point (module level, so spawned processes can import it)."""
     recipe, shard, with_particles = args
     return generate_jet_shard(recipe, shard.label, shard.n_jets, shard.seed, with_particles)
 

@@ -54,8 +54,8 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def _init_pythia(pythia8mc: ModuleType, recipe: JetRecipe, label: int, seed: int):  # noqa: ANN202
-    """A Pythia instance initialised with :func:`pythia_settings`."""
+def _init_pythia(pythia8mc: ModuleType, recipe: JetRecipe, label: int, seed: int) -> object:
+    """A ``pythia8mc.Pythia`` instance initialised with :func:`pythia_settings`."""
     pythia = pythia8mc.Pythia("", False)
     for line in pythia_settings(recipe, label, seed):
         if not pythia.readString(line):
@@ -73,7 +73,8 @@ class _ParticleTable:
         self._charge: dict[int, float] = {}
         self._visible: dict[int, bool] = {}
 
-    def _fill(self, ids: np.ndarray) -> np.ndarray:
+    def _fill(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Look up ids not seen yet; return ``numpy.unique(ids, return_inverse=True)``."""
         unique, inverse = np.unique(ids, return_inverse=True)
         for pid in unique.tolist():
             if pid not in self._charge:
@@ -82,10 +83,12 @@ class _ParticleTable:
         return unique, inverse
 
     def charge(self, ids: np.ndarray) -> np.ndarray:
+        """Charges (units of e) of PDG ids, same shape."""
         unique, inverse = self._fill(ids)
         return np.array([self._charge[p] for p in unique.tolist()], dtype=np.float64)[inverse]
 
     def visible(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each PDG id is visible to a detector (Pythia's ``isVisible``: not a neutrino, ...)."""
         unique, inverse = self._fill(ids)
         return np.array([self._visible[p] for p in unique.tolist()], dtype=bool)[inverse]
 
