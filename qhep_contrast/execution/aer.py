@@ -78,10 +78,12 @@ def aer_backend_options(config: ExecutionConfig, noise_model: Any = None) -> dic
 
 
 def aer_estimator(config: ExecutionConfig, noise_model: Any = None) -> Any:
-    """Exact Aer ``EstimatorV2`` (``default_precision=0.0``) for ``config`` with ``shots=None``."""
-    primitives = require("qiskit_aer.primitives", "the 'aer' executor", _AER_INSTALL)
+    """Exact Aer ``EstimatorV2`` (``default_precision=0.0``; :class:`AerExactEstimator`, vectorised read-out)."""
+    require("qiskit_aer.primitives", "the 'aer' executor", _AER_INSTALL)
+    from qhep_contrast.execution.aer_estimator import AerExactEstimator
+
     run_options = {} if config.seed is None else {"seed_simulator": config.seed}
-    return primitives.EstimatorV2(options={"default_precision": 0.0,
+    return AerExactEstimator(options={"default_precision": 0.0,
                                            "backend_options": aer_backend_options(config, noise_model),
                                            "run_options": run_options})
 

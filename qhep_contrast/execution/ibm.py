@@ -101,7 +101,7 @@ def runtime_mode(backend: Any, config: ExecutionConfig) -> Any:
         return backend
     runtime = _runtime()
     cls = runtime.Batch if config.mode == "batch" else runtime.Session
-    return cls(backend=backend, max_time=config.max_execution_time)
+    return cls(backend=backend)  # max_execution_time limits each job (primitive option), not the session
 
 
 def _common_options(options: Any, config: ExecutionConfig) -> None:

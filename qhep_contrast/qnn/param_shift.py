@@ -51,7 +51,7 @@ FOUR_TERM = ShiftRule((math.pi / 2, -math.pi / 2, 3 * math.pi / 2, -3 * math.pi 
 
 #: gate name -> rule of each of its angles.
 GATE_RULES: dict[str, tuple[ShiftRule, ...]] = {
-    **{name: (TWO_TERM,) for name in ("rx", "ry", "rz", "p", "u1", "rxx", "ryy", "rzz", "rzx", "cp", "cu1")},
+    **{name: (TWO_TERM,) for name in ("rx", "ry", "rz", "p", "u1", "rxx", "ryy", "rzz", "rzx", "cp", "cu1", "mcphase")},
     "u": (TWO_TERM,) * 3,
     "u3": (TWO_TERM,) * 3,
     "u2": (TWO_TERM,) * 2,

@@ -14,7 +14,7 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit_aer import AerSimulator
 
 from qhep_contrast.circuits import CircuitSpec, z_observables
-from qhep_contrast.exceptions import BackendError, CredentialsError
+from qhep_contrast.exceptions import BackendError, ConfigError, CredentialsError
 from qhep_contrast.execution import ExecutionConfig
 from qhep_contrast.execution.aer import check_gpu
 from qhep_contrast.execution.ibm import runtime_service
@@ -53,6 +53,17 @@ def test_parametrised_controlled_rotations_are_simulated_correctly_on_aer() -> N
     got = program.primitive.run([(program.circuit, arr, values)]).result()[0].data.evs
     ref = StatevectorEstimator().run([(qc, arr, values)]).result()[0].data.evs
     np.testing.assert_allclose(got, ref, atol=1e-10)
+
+
+def test_sampled_outputs_on_aer_need_shots() -> None:
+    x = ParameterVector("x", 1)
+    qc = QuantumCircuit(1)
+    qc.ry(x[0], 0)
+    spec = CircuitSpec(qc, [x[0]], [], z_observables(1))
+    with pytest.raises(ConfigError, match="sampling on kind='aer' needs shots"):
+        QuantumLayer(spec, output="probabilities", execution=ExecutionConfig(kind="aer"))
+    with pytest.raises(ConfigError, match="output='state' needs the exact executor"):
+        QuantumLayer(spec, output="state", execution=ExecutionConfig(kind="aer"))
 
 
 def test_no_account_message_says_how_to_save_one(tmp_path, monkeypatch) -> None:
