@@ -19,8 +19,8 @@ def run(args: argparse.Namespace) -> int:
     from qhep_contrast.pipeline import evaluate_run  # heavy: torch, sklearn, matplotlib
     from qhep_contrast.training.metrics_log import json_safe
 
-    values = evaluate_run(args.run_dir, execution=args.execution, shots=args.shots, backend=args.backend,
-                          limit=args.limit, plots=not args.no_plots, device=args.device)
+    values = evaluate_run(args.run_dir, execution=args.execution, shots=args.shots, noise=args.noise,
+                          backend=args.backend, limit=args.limit, plots=not args.no_plots, device=args.device)
     suffix = "" if args.execution == "exact" else f"-{args.execution}"
     print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}, executor "
           f"{args.execution}) -> {Path(args.run_dir) / f'evaluation{suffix}.json'}")
@@ -37,13 +37,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=("Rebuild the model of RUN_DIR from its config.toml, load its best checkpoint, embed the "
                      "train and test splits, and write evaluation.json and figures/ (linear-probe and kNN ROC "
                      "AUC, background rejection 1/eps_B at the configured signal efficiencies, ROC curve, loss "
-                     "curves, PCA embedding, fidelity histograms for state outputs). With --execution aer the "
-                     "quantum layer runs on Qiskit Aer primitives instead (evaluation-aer.json, figures-aer/)."))
+                     "curves, PCA embedding, fidelity histograms for state outputs). With --execution aer (or "
+                     "ibm) the trained weights are loaded into a quantum layer on Qiskit Aer (IBM Runtime) "
+                     "primitives instead, with shots and a fake-backend noise model if asked "
+                     "(evaluation-aer.json, figures-aer/). Statevector-output models need the exact engine."),
+        epilog="example:\n  qhep eval runs/simclr_qcnn_jets/<stamp> --execution aer --shots 1024 --noise fake_manila "
+               "--limit 200", formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a run folder written by qhep train")
     parser.add_argument("--execution", choices=_EXECUTORS, default="exact",
                         help="executor of the quantum layer (default: exact; aer/ibm need the primitive layer)")
     parser.add_argument("--shots", type=int, default=0, help="shots per circuit for aer/ibm (0: exact values)")
-    parser.add_argument("--backend", default="", help="aer: fake-backend noise model; ibm: device name")
+    parser.add_argument("--noise", default="", help="aer: noise model of a fake backend, e.g. fake_manila")
+    parser.add_argument("--backend", default="",
+                        help="ibm: fake_<name> (local testing mode, no account) or a device name (saved account)")
     parser.add_argument("--limit", type=int, default=0,
                         help="evaluate at most this many train and test images each (0: all); for slow executors")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,

@@ -123,24 +123,29 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
     return values
 
 
-def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 0, backend: str = "",
-                 limit: int = 0, plots: bool = True, device: str | None = None) -> dict[str, Any]:
+def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 0, noise: str = "",
+                 backend: str = "", limit: int = 0, plots: bool = True, device: str | None = None) -> dict[str, Any]:
     """Re-evaluate the best checkpoint of a run folder, optionally on another executor.
 
-    Writes ``evaluation.json`` and ``figures/`` (exact engine) or ``evaluation-<executor>.json`` and
-    ``figures-<executor>/``.
+    The quantum layer's weights load unchanged into an Aer or IBM layer (same ``state_dict``), so the
+    trained model is rebuilt with that executor and evaluated on the same splits. Writes
+    ``evaluation.json`` and ``figures/`` (exact engine) or ``evaluation-<executor>.json`` and
+    ``figures-<executor>/``; IBM job ids go to ``jobs-ibm.jsonl`` in the run folder.
 
     Args:
         run_dir: a run folder written by ``qhep train``.
-        execution: ``"exact"``, ``"aer"`` or ``"ibm"`` (the latter two need the primitive layer).
-        shots, backend: executor settings (see :func:`~qhep_contrast.pipeline.executors.resolve_execution`).
-        limit: cap the train/test splits (0: all).
+        execution: ``"exact"``, ``"aer"`` or ``"ibm"``.
+        shots: shots per circuit (0: exact expectation values, Aer only).
+        noise: Aer noise model (fake backend name, e.g. ``"fake_manila"``).
+        backend: IBM target (``"fake_<name>"`` for local testing mode, or a device name).
+        limit: cap the train/test splits at this many images each (0: all); primitives are slow.
         plots: write figures.
         device: override ``train.device``.
     """
     run_dir = Path(run_dir)
     config = read_run_config(run_dir)
-    executor = resolve_execution(execution, shots, backend)
+    executor = resolve_execution(execution, shots=shots, noise=noise, backend=backend, seed=config.seed,
+                                 journal=str(run_dir / "jobs-ibm.jsonl"))
     configure_threads(config.train.threads)
     dev = select_device(device or config.train.device)
     data = build_data(config)
@@ -149,6 +154,7 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
     suffix = "" if execution == "exact" else f"-{execution}"
     values = evaluate_model(model, config, data, dev, run_dir, figures_dir=run_dir / f"figures{suffix}" if plots
                             else None, limit=limit)
-    values.update({"executor": execution, "shots": shots, "backend": backend, "checkpoint_epoch": epoch})
+    values.update({"executor": execution, "shots": shots, "noise": noise, "backend": backend, "limit": limit,
+                   "checkpoint_epoch": epoch, "job_journal": getattr(executor, "journal", None)})
     write_json(run_dir / f"evaluation{suffix}.json", values)
     return values

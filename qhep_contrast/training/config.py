@@ -206,11 +206,10 @@ class EvalConfig:
 
 @dataclass(frozen=True)
 class ExecutionSection:
-    """``[execution]``: where the circuit runs during training (only ``exact`` trains at useful speed)."""
+    """``[execution]``: where the circuit runs during training. Training runs on the exact engine; a trained
+    run is evaluated on Aer or IBM primitives with ``qhep eval RUN_DIR --execution aer|ibm``."""
 
-    kind: str = option("exact", choices=("exact", "aer", "ibm"))
-    shots: int = option(0, low=0, help="aer/ibm: shots per circuit (0: exact expectation values)")
-    backend: str = option("", help="aer: fake-backend noise model name; ibm: backend name")
+    kind: str = option("exact", choices=("exact",), help="training executor (evaluate elsewhere with qhep eval)")
 
 
 @dataclass(frozen=True)

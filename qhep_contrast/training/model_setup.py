@@ -1,4 +1,4 @@
-"""Build the circuit and the model of a run from its ``[circuit]``, ``[model]`` and ``[execution]`` tables.
+"""Build the circuit and the model of a run from its ``[circuit]`` and ``[model]`` tables.
 
 The model is a :class:`~qhep_contrast.models.SiameseEncoder` around a hybrid encoder
 (``ConvFrontEnd -> AngleScaling -> QuantumLayer -> head``) or, with ``model.twin = true``, around its
@@ -17,6 +17,7 @@ from torch import nn
 from qhep_contrast import circuits
 from qhep_contrast.circuits import CircuitSpec
 from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.execution import ExecutionConfig
 from qhep_contrast.models import ProjectionHead, SiameseEncoder, build_hybrid_encoder, classical_twin
 from qhep_contrast.training.config import CircuitConfig, RunConfig
 from qhep_contrast.training.config_fields import did_you_mean
@@ -54,21 +55,15 @@ def build_circuit(circuit: CircuitConfig) -> CircuitSpec:
     return circuits.compose(encoder, ansatz)
 
 
-def _execution(config: RunConfig, execution: Any) -> Any:
-    if execution is not None or config.execution.kind == "exact":
-        return execution
-    raise ConfigError(f"execution.kind = {config.execution.kind!r} for training: train on the exact engine "
-                      "(execution.kind = \"exact\") and evaluate on other executors with "
-                      "`qhep eval RUN_DIR --execution aer`.")
-
-
-def build_model(config: RunConfig, image_shape: tuple[int, int, int], execution: Any = None) -> SiameseEncoder:
+def build_model(config: RunConfig, image_shape: tuple[int, int, int],
+                execution: ExecutionConfig | None = None) -> SiameseEncoder:
     """The run's model (deterministic in ``config.seed``).
 
     Args:
         config: the run configuration.
         image_shape: ``(C, H, W)`` of the input images.
-        execution: an executor configuration for the quantum layer (None: the exact engine).
+        execution: executor of the quantum layer (None: the exact engine); e.g. ``ExecutionConfig(kind="aer")``
+            to evaluate trained weights on Aer.
 
     Seeds: front-end ``seed``, circuit weights ``seed + 1``, head ``seed + 2`` (inside
     :func:`~qhep_contrast.models.build_hybrid_encoder`), twin MLP ``seed + 3``, projection ``seed + 4``.
@@ -79,7 +74,7 @@ def build_model(config: RunConfig, image_shape: tuple[int, int, int], execution:
         channels, (height, width), build_circuit(config.circuit), output=m.output,
         conv_channels=tuple(m.conv_channels), kernel_size=m.kernel_size, pool_size=m.pool_size,
         dense_units=m.dense_units, head_units=tuple(m.head_units), scaling=m.scaling, scale=m.scale,
-        execution=_execution(config, execution), init=m.init, init_scale=m.init_scale, seed=config.seed)
+        execution=execution, init=m.init, init_scale=m.init_scale, seed=config.seed)
     if m.twin:
         encoder = classical_twin(encoder, seed=config.seed + 3, tolerance=m.twin_tolerance)
     projection = None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from qhep_contrast.cli.main import main
+from qhep_contrast.pipeline import executors
 from qhep_contrast.training import fit_loop as fit_module
 from tests.training.conftest import CONFIG_DIR, TINY
 
@@ -73,11 +74,28 @@ def test_eval_command_reproduces_training_evaluation(main_run, capsys):
     assert evaluation["knn_auc"] == summary["evaluation"]["knn_auc"]
 
 
-def test_eval_on_aer_without_primitives_says_what_is_missing(main_run, capsys):
+def test_eval_on_aer_matches_exact_engine(main_run):
     run_dir, _ = main_run
-    assert main(["eval", str(run_dir), "--execution", "aer", "--shots", "1024"]) == 2
+    sets = ["--limit", "16", "--no-plots"]
+    assert main(["eval", str(run_dir), "--execution", "aer", *sets]) == 0  # Aer EstimatorV2, no shots
+    aer = json.loads((run_dir / "evaluation-aer.json").read_text())
+    assert main(["eval", str(run_dir), *sets]) == 0
+    exact = json.loads((run_dir / "evaluation.json").read_text())
+    assert aer["executor"] == "aer" and aer["n_test"] == exact["n_test"] and aer["n_train"] == exact["n_train"] == 16
+    assert aer["probe_auc"] == pytest.approx(exact["probe_auc"], abs=1e-6)
+    assert aer["knn_accuracy"] == pytest.approx(exact["knn_accuracy"], abs=1e-6)
+
+
+def test_eval_executor_option_errors(main_run, capsys, monkeypatch):
+    run_dir = str(main_run[0])
+    assert main(["eval", run_dir, "--shots", "100"]) == 2
+    assert "apply to --execution aer/ibm" in capsys.readouterr().err
+    assert main(["eval", run_dir, "--execution", "aer", "--backend", "fake_manila"]) == 2
+    assert "--noise fake_<name>" in capsys.readouterr().err
+    monkeypatch.setattr(executors, "_missing_primitives", lambda: ["qhep_contrast.qnn.primitive_runner"])
+    assert main(["eval", run_dir, "--execution", "aer"]) == 2
     err = capsys.readouterr().err
-    assert "qhep_contrast.execution.ExecutionConfig" in err and "primitives" in err
+    assert "qhep_contrast.qnn.primitive_runner" in err and "exact engine" in err
 
 
 def test_config_errors_exit_2(tmp_path, capsys):
