@@ -152,6 +152,8 @@ def test_random_set_exercises_every_stage_kind() -> None:
                 name += "/const" if stage.constm is not None else "/trig"
             if name == "Diagonal":
                 name += "/per-sample" if stage.per_sample else "/shared"
+                kinds.add("Diagonal/" + ("factored" if stage.per_qubit is not None else "general"))
             kinds.add(name)
     assert kinds >= {"KronLayer/shared", "KronLayer/per-sample", "Diagonal/per-sample", "Diagonal/shared",
-                     "Monomial", "General/const", "General/trig", "GlobalPhase"}
+                     "Monomial", "General/const", "General/trig", "GlobalPhase", "Diagonal/factored",
+                     "Diagonal/general"}

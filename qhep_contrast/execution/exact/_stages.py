@@ -6,7 +6,7 @@ sample, broadcast lazily). Qiskit ordering: qubit ``q`` is bit ``q`` of the basi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -31,14 +31,6 @@ class Context:
     theta_shared: torch.Tensor
     theta_sample: torch.Tensor | None
     consts: dict
-    _combined: torch.Tensor | None = field(default=None, repr=False)
-
-    def combined(self) -> torch.Tensor:
-        """``(B, M_s + 1 + M_p, 2, 2)``: shared then per-sample matrices (built once per call)."""
-        if self._combined is None:
-            b = self.mats_sample.shape[0]
-            self._combined = torch.cat([self.mats_shared.expand(b, -1, -1, -1), self.mats_sample], dim=1)
-        return self._combined
 
     def const(self, key: object, make) -> torch.Tensor:
         """Cached device/dtype constant for ``key`` (``make`` builds it on a miss)."""
@@ -51,13 +43,39 @@ def _chain_product(ctx: Context, table: np.ndarray, per_sample: bool, key: objec
     """Product of single-qubit chains: ``table (Q, L)`` of matrix indices -> ``(b, Q, 2, 2)``.
 
     Row ``q`` lists the matrices applied to one qubit in circuit order; the result is
-    ``M[t_{L-1}] ... M[t_1] M[t_0]``.
+    ``M[t_{L-1}] ... M[t_1] M[t_0]``. Indices ``< M_s + 1`` address the shared table, larger ones the
+    per-sample table. Columns that only hold shared matrices are gathered at batch size 1, so
+    weight-only parts of a chain cost nothing per sample.
     """
-    mats = ctx.combined() if per_sample else ctx.mats_shared.unsqueeze(0)
-    idx = ctx.const(key, lambda: torch.as_tensor(table, device=mats.device))
-    out = mats[:, idx[:, 0]]
-    for col in range(1, idx.shape[1]):
-        out = mats[:, idx[:, col]] @ out
+    def make():
+        n_shared = ctx.mats_shared.shape[0]
+        dev = ctx.mats_shared.device
+        cols = []
+        for col in table.T:
+            sample = col >= n_shared
+            if not sample.any():
+                cols.append(("s", torch.as_tensor(col, device=dev), None))
+            else:
+                cols.append(("m", torch.as_tensor(np.where(sample, 0, col), device=dev),
+                             (torch.as_tensor(np.where(sample, col - n_shared, 0), device=dev),
+                              torch.as_tensor(sample, device=dev)[None, :, None, None])))
+        return cols
+
+    out = None
+    pending = None  # product of consecutive weight-only columns, kept at batch size 1
+    for kind, shared_idx, mixed in ctx.const(key, make):
+        m = ctx.mats_shared[shared_idx].unsqueeze(0)
+        if kind == "s":
+            pending = m if pending is None else m @ pending
+            continue
+        if pending is not None:
+            out = pending if out is None else pending @ out
+            pending = None
+        sample_idx, mask = mixed
+        m = torch.where(mask, ctx.mats_sample[:, sample_idx], m)
+        out = m if out is None else m @ out
+    if pending is not None:
+        out = pending if out is None else pending @ out
     return out
 
 
@@ -76,10 +94,7 @@ class ProductPrefix:
     def initial_state(self, ctx: Context) -> torch.Tensor:
         """Return the product state ``(b, 2**n)``."""
         v = _chain_product(ctx, self.table, self.per_sample, id(self))[..., 0]  # (b, n, 2): column |0>
-        psi = v[:, 0, :]
-        for q in range(1, v.shape[1]):
-            psi = (v[:, q, :, None] * psi[:, None, :]).reshape(psi.shape[0], -1)
-        return psi
+        return _product_phase(v)
 
 
 class KronLayer:
@@ -155,7 +170,7 @@ class _Permute(torch.autograd.Function):
 
     @staticmethod
     def forward(psi: torch.Tensor, src: torch.Tensor, inv: torch.Tensor, ph: torch.Tensor | None) -> torch.Tensor:
-        out = psi[:, src]
+        out = torch.gather(psi, 1, src.expand(psi.shape[0], -1))  # 3x faster than psi[:, src] on CPU
         return out if ph is None else out * ph
 
     @staticmethod
@@ -168,7 +183,7 @@ class _Permute(torch.autograd.Function):
         inv, ph = ctx.saved_tensors
         if ph is not None:
             grad = grad * ph.conj()
-        return grad[:, inv], None, None, None
+        return torch.gather(grad, 1, inv.expand(grad.shape[0], -1)), None, None, None
 
 
 class Monomial:
@@ -191,26 +206,77 @@ class Monomial:
 class Diagonal:
     """A fused run of parametrised diagonal gates: ``psi * exp(i (theta @ A + b))``.
 
+    When every gate of the run is diagonal on a single qubit (the factored input rotations of a layer),
+    the phase vector is a product state: per-qubit phases ``exp(i theta @ A_q)`` ``(b, n, 2)`` are
+    combined by outer products within windows of 4 qubits and once across windows, avoiding a full-size
+    ``exp`` (``polar``) per amplitude. Otherwise the general form is evaluated.
+
     Args:
         angle_cols: columns into the shared (or per-sample) angle table, one per gate.
         patterns: ``(J, 2**n)`` real coefficient of each gate's angle per basis state.
         offset: ``(2**n,)`` constant phase.
         per_sample: whether any angle depends on inputs.
+        num_qubits: circuit width.
     """
 
-    def __init__(self, angle_cols: list[int], patterns: np.ndarray, offset: np.ndarray, per_sample: bool) -> None:
+    def __init__(self, angle_cols: list[int], patterns: np.ndarray, offset: np.ndarray, per_sample: bool,
+                 num_qubits: int) -> None:
         self.angle_cols = angle_cols
         self.patterns = patterns
         self.offset = offset
         self.per_sample = per_sample
+        self.n = num_qubits
+        self.per_qubit = self._factor(patterns, offset, num_qubits)
+
+    @staticmethod
+    def _factor(patterns: np.ndarray, offset: np.ndarray, n: int) -> np.ndarray | None:
+        """``(J, n, 2)`` per-qubit coefficients if every pattern depends on one qubit only, else None."""
+        if np.any(offset):
+            return None
+        k = np.arange(patterns.shape[1])
+        out = np.zeros((patterns.shape[0], n, 2))
+        for j, pat in enumerate(patterns):
+            owners = [q for q in range(n) if not np.allclose(pat, pat[k ^ (1 << q)])]
+            if len(owners) > 1:
+                return None
+            if owners:
+                q = owners[0]
+                out[j, q] = (pat[0], pat[1 << q])
+                if not np.allclose(pat, np.where((k >> q) & 1, pat[1 << q], pat[0])):
+                    return None
+            elif np.any(pat):
+                return None
+        return out
 
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
         theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
         real = theta.dtype
+        t = theta[:, self.angle_cols]
+        if self.per_qubit is not None:
+            coef = ctx.const((id(self), "q"), lambda: torch.as_tensor(
+                self.per_qubit.reshape(len(self.angle_cols), -1), dtype=real, device=psi.device))
+            ang = (t @ coef).reshape(t.shape[0], self.n, 2)
+            return psi * _product_phase(torch.polar(torch.ones_like(ang), ang))
         pat = ctx.const((id(self), "p"), lambda: torch.as_tensor(self.patterns, dtype=real, device=psi.device))
         off = ctx.const((id(self), "o"), lambda: torch.as_tensor(self.offset, dtype=real, device=psi.device))
-        phase = theta[:, self.angle_cols] @ pat + off
+        phase = t @ pat + off
         return psi * torch.polar(torch.ones_like(phase), phase)
+
+
+def _product_phase(factors: torch.Tensor, window: int = 4) -> torch.Tensor:
+    """Kronecker product of per-qubit vectors ``(b, n, 2)`` -> ``(b, 2**n)`` (qubit 0 least significant).
+
+    Used for product states (the prefix) and product phase vectors (factored diagonals): vectors are
+    combined within windows of ``window`` qubits first, so only one outer product has the full size.
+    """
+    b, n, _ = factors.shape
+    out = None
+    for lo in range(0, n, window):
+        vec = factors[:, lo]
+        for q in range(lo + 1, min(lo + window, n)):
+            vec = (factors[:, q, :, None] * vec[:, None, :]).reshape(b, -1)
+        out = vec if out is None else (vec[:, :, None] * out[:, None, :]).reshape(b, -1)
+    return out
 
 
 class General:
@@ -253,7 +319,7 @@ class General:
         t = psi.reshape(b, *([2] * self.n)).movedim(self.axes, list(range(self.n + 1 - k, self.n + 1)))
         shape = t.shape
         flat = t.reshape(b, -1, 2**k)
-        out = flat @ m.transpose(-1, -2) if m.shape[0] == 1 else flat @ m.transpose(-1, -2)
+        out = flat @ m.transpose(-1, -2)  # (b, R, K) @ (1 or B, K, K) broadcasts over the batch
         out = out.reshape(out.shape[0], *shape[1:]).movedim(list(range(self.n + 1 - k, self.n + 1)), self.axes)
         return out.reshape(out.shape[0], -1)
 
