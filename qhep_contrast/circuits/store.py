@@ -24,7 +24,7 @@ from typing import Any
 from qiskit import qasm3, qpy
 from qiskit.circuit import QuantumCircuit
 
-from qhep_contrast.circuits import _toml
+from qhep_contrast import _toml
 from qhep_contrast.circuits.fingerprint import circuit_fingerprint
 from qhep_contrast.circuits.registry import default_specs
 from qhep_contrast.circuits.spec import CircuitSpec
@@ -37,6 +37,7 @@ __all__ = [
     "check_canonical",
     "check_files",
     "load_qpy",
+    "prune",
     "read_manifest",
     "write_circuit",
     "write_manifest",
@@ -60,6 +61,9 @@ def _sha256_bytes(data: bytes) -> str:
 def write_circuit(folder: Path, stem: str, circuit: QuantumCircuit) -> dict[str, str]:
     """Write ``<stem>.qpy`` and ``<stem>.qasm`` under ``folder``; return their manifest fields.
 
+    An existing QPY file that already holds the same circuit (same fingerprint) is kept byte for byte, so
+    exporting again leaves unchanged circuits unchanged in git (QPY bytes differ between builds).
+
     Args:
         folder: the store root.
         stem: path of the files relative to ``folder``, without suffix (``"w1"``, ``"transpiled/fake_fez/w1"``).
@@ -71,16 +75,42 @@ def write_circuit(folder: Path, stem: str, circuit: QuantumCircuit) -> dict[str,
     qpy_path = folder / f"{stem}.qpy"
     qasm_path = folder / f"{stem}.qasm"
     qpy_path.parent.mkdir(parents=True, exist_ok=True)
-    with qpy_path.open("wb") as handle:
-        qpy.dump(circuit, handle)
+    fingerprint = circuit_fingerprint(circuit)
+    if not _holds(qpy_path, fingerprint):
+        with qpy_path.open("wb") as handle:
+            qpy.dump(circuit, handle)
     text = qasm3.dumps(circuit)
     qasm_path.write_text(text, encoding="utf-8")
     return {
         "qpy": qpy_path.relative_to(folder).as_posix(),
         "qasm3": qasm_path.relative_to(folder).as_posix(),
-        "sha256": circuit_fingerprint(circuit),
+        "sha256": fingerprint,
         "qasm3_sha256": _sha256_bytes(text.encode("utf-8")),
     }
+
+
+def _holds(path: Path, fingerprint: str) -> bool:
+    """Whether ``path`` is a readable QPY file of one circuit with this fingerprint."""
+    try:
+        return path.is_file() and circuit_fingerprint(load_qpy(path)) == fingerprint
+    except CorruptFileError:
+        return False
+
+
+def prune(folder: Path, keep: set[str]) -> list[Path]:
+    """Delete ``.qpy``/``.qasm`` files under ``folder`` whose relative POSIX path is not in ``keep``.
+
+    Returns:
+        The deleted paths (then empty sub-folders are removed too).
+    """
+    removed = [p for p in (*folder.rglob("*.qpy"), *folder.rglob("*.qasm"))
+               if p.relative_to(folder).as_posix() not in keep]
+    for path in removed:
+        path.unlink()
+    for sub in sorted((d for d in folder.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts)):
+        if not any(sub.iterdir()):
+            sub.rmdir()
+    return removed
 
 
 def load_qpy(path: Path) -> QuantumCircuit:

@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "export",
         help="write circuits/ (run from the repository root and commit the result)",
         description="Write every default_specs() circuit to FOLDER as QPY and OpenQASM 3, ISA versions under "
-        "FOLDER/transpiled/<backend>/, and FOLDER/manifest.toml. Replaces what is there.",
+        "FOLDER/transpiled/<backend>/, and FOLDER/manifest.toml. QPY files that already hold the same circuit "
+        "are kept as they are; files no longer in the manifest are deleted.",
     )
     export.add_argument("--folder", type=Path, default=Path("circuits"), help="store folder (default: circuits)")
     export.add_argument("--backends", nargs="+", default=list(ISA_BACKENDS), metavar="NAME",
@@ -46,21 +47,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Regenerate the store in ``args.folder``."""
-    import shutil
-
-    from qhep_contrast.circuits.store import MANIFEST, canonical_entries, write_manifest
+    from qhep_contrast.circuits.store import canonical_entries, prune, write_manifest
     from qhep_contrast.hardware.isa_store import transpiled_entries
 
     folder: Path = args.folder
-    for stale in (*folder.glob("*.qpy"), *folder.glob("*.qasm"), folder / MANIFEST):
-        stale.unlink(missing_ok=True)
-    shutil.rmtree(folder / "transpiled", ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     circuits = canonical_entries(folder)
     transpiled = transpiled_entries(folder, circuits, args.backends, args.level, args.seed)
     path = write_manifest(folder, {"circuits": circuits, "transpiled": transpiled})
-    count = len(circuits) + sum(len(t) for t in transpiled.values())
-    print(f"qhep circuits export: {count} circuits -> {folder}/ (manifest {path})")
+    entries = [*circuits.values(), *(e for table in transpiled.values() for e in table.values())]
+    removed = prune(folder, {entry[key] for entry in entries for key in ("qpy", "qasm3")})
+    print(f"qhep circuits export: {len(entries)} circuits -> {folder}/ (manifest {path}); "
+          f"{len(removed)} stale file(s) removed")
     return 0
 
 

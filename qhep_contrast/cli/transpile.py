@@ -22,8 +22,9 @@ circuits:
   default: every builder family at its canonical size, plus W1 (angle encoder + hardware-efficient ansatz),
   its swap test and its compute-uncompute at 4, 8 and 12 qubits (names <family>_<n>q).
   --circuits/--sizes: the chosen families (default: all) at the chosen sizes (default: canonical).
-  --circuit-from FILE.qpy: circuits from QPY files, e.g. a trained model's circuit saved with qiskit.qpy.dump
-  (run folders are not read yet). Alone it replaces the default set; with --circuits/--sizes it adds to them.
+  --circuit-from RUN_DIR|FILE.qpy: a training run folder (runs/<experiment>/<stamp>/: the model's circuit from
+  its config.toml, plus its compute-uncompute and swap-test circuits for fidelity losses) or a QPY file.
+  Alone it replaces the default set; with --circuits/--sizes it adds to them.
 
 backends: fake_* names resolve to qiskit_ibm_runtime.fake_provider (fake_torino -> FakeTorino); any other name
   is a real IBM device and needs a saved QiskitRuntimeService account.
@@ -31,7 +32,7 @@ backends: fake_* names resolve to qiskit_ibm_runtime.fake_provider (fake_torino 
 examples:
   qhep transpile
   qhep transpile --circuits w1 compute_uncompute --sizes 4 8 12 --backends fake_fez fake_brisbane --levels 1 3
-  qhep transpile --circuit-from model_circuit.qpy --backends fake_torino --seeds 0 1 2 3 4
+  qhep transpile --circuit-from runs/fidelity_infonce_jets/20261122-101500 --backends fake_torino --seeds 0 1 2 3 4
 """
 
 
@@ -53,8 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--circuits", nargs="+", metavar="FAMILY", choices=FAMILIES,
                         help=f"circuit families: {', '.join(FAMILIES)}")
     parser.add_argument("--sizes", nargs="+", type=int, metavar="N", help="size argument (qubits) of each family")
-    parser.add_argument("--circuit-from", nargs="+", default=[], metavar="QPY", type=Path,
-                        help="QPY files with extra circuits (e.g. a trained model's circuit)")
+    parser.add_argument("--circuit-from", nargs="+", default=[], metavar="PATH", type=Path,
+                        help="training run folders or QPY files with more circuits (e.g. a trained model's)")
     parser.add_argument("--backends", nargs="+", default=list(DEFAULT_BACKENDS), metavar="NAME",
                         help=f"backend names (default: {' '.join(DEFAULT_BACKENDS)})")
     parser.add_argument("--levels", nargs="+", type=int, default=[0, 1, 2, 3], metavar="L",
@@ -83,7 +84,7 @@ def run_folder(parent: Path) -> Path:
 
 
 def _circuits(args: argparse.Namespace) -> list:
-    from qhep_contrast.hardware.circuit_sets import FAMILIES, circuit_set, default_circuit_set, load_qpy_circuits
+    from qhep_contrast.hardware.circuit_sets import FAMILIES, circuit_set, default_circuit_set, load_circuits_from
 
     if args.circuits or args.sizes:
         chosen = circuit_set(args.circuits or [f for f in FAMILIES if f != "compose"], args.sizes)
@@ -92,11 +93,12 @@ def _circuits(args: argparse.Namespace) -> list:
     else:
         chosen = default_circuit_set()
     for path in args.circuit_from:
-        chosen += load_qpy_circuits(path)
+        chosen += load_circuits_from(path)
     names = [c.name for c in chosen]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ConfigError(f"circuit names {duplicates} appear twice; rename the QPY files or drop a family.")
+        raise ConfigError(f"circuit names {duplicates} appear twice; pass each file or run folder once, rename the "
+                          "QPY files, or drop a family.")
     return chosen
 
 
@@ -108,7 +110,7 @@ def _versions() -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the study and write the run folder; print its path."""
-    from qhep_contrast.hardware.backends import fake_backend_names
+    from qhep_contrast.execution.fake_backends import fake_backend_names
     from qhep_contrast.hardware.plots import plot_study
     from qhep_contrast.hardware.report import write_report
     from qhep_contrast.hardware.study import run_study

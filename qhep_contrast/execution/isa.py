@@ -5,6 +5,10 @@ circuit is transpiled **once** with ``generate_preset_pass_manager`` (binding fi
 simplify per sample) under a fixed, recorded ``seed_transpiler``, and observables are mapped with the full
 layout (``apply_layout(isa.layout)``, which includes the final routing permutation).
 
+Before the pass manager runs, parametrised ``u``/``p``/``cp`` gates are rewritten up to a global phase
+(:func:`~qhep_contrast.circuits.phase_free.without_parametric_phases`): their parametric global phases make
+Qiskit 2.6's ``BasisTranslator`` super-linear (Qiskit issue #16520; the 8-qubit QCNN never finished).
+
 For noisy Aer simulation :func:`compact` keeps only the physical qubits the ISA circuit touches, so the
 simulated width stays that of the logical circuit (plus routing ancillas) instead of 127-156 qubits.
 """
@@ -19,7 +23,10 @@ from qiskit.providers import BackendV2
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 
-__all__ = ["IsaCircuit", "to_isa", "compact"]
+from qhep_contrast.circuits.phase_free import without_parametric_phases
+from qhep_contrast.exceptions import CircuitError, ConfigError
+
+__all__ = ["IsaCircuit", "transpile", "to_isa", "compact"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,35 @@ class IsaCircuit:
     record: dict = field(compare=False)
 
 
+def transpile(circuit: QuantumCircuit, backend: BackendV2, optimization_level: int, seed_transpiler: int,
+              initial_layout: Sequence[int] | None = None) -> QuantumCircuit:
+    """The ISA circuit: the preset pass manager for ``backend`` run on the parametrised ``circuit``.
+
+    Args:
+        circuit: logical circuit, parametrised (not bound).
+        backend: target backend (its ``target`` defines the ISA).
+        optimization_level: preset level 0..3.
+        seed_transpiler: seed of the stochastic passes; the same seed gives the same circuit.
+        initial_layout: physical qubit of each virtual qubit, or None for the pass manager's choice.
+
+    Raises:
+        ConfigError: ``optimization_level`` is not 0..3.
+        CircuitError: the circuit is wider than the backend, or ``initial_layout`` has the wrong length.
+    """
+    if optimization_level not in (0, 1, 2, 3):
+        raise ConfigError(f"optimization_level must be 0, 1, 2 or 3; got {optimization_level!r}.")
+    if circuit.num_qubits > backend.num_qubits:
+        raise CircuitError(f"circuit {circuit.name!r} has {circuit.num_qubits} qubits but backend {backend.name!r} "
+                           f"has {backend.num_qubits}; choose a larger backend or a smaller circuit.")
+    if initial_layout is not None and len(initial_layout) != circuit.num_qubits:
+        raise CircuitError(f"initial_layout has {len(initial_layout)} physical qubits for a circuit of "
+                           f"{circuit.num_qubits} qubits; give one physical qubit per virtual qubit.")
+    pm = generate_preset_pass_manager(optimization_level=optimization_level, backend=backend,
+                                      seed_transpiler=seed_transpiler,
+                                      initial_layout=None if initial_layout is None else list(initial_layout))
+    return pm.run(without_parametric_phases(circuit))
+
+
 def to_isa(circuit: QuantumCircuit, observables: Sequence[SparsePauliOp], backend: BackendV2,
            optimization_level: int, seed_transpiler: int) -> IsaCircuit:
     """Transpile ``circuit`` (parametrised) for ``backend`` and lay out ``observables``.
@@ -55,9 +91,7 @@ def to_isa(circuit: QuantumCircuit, observables: Sequence[SparsePauliOp], backen
     Returns:
         The :class:`IsaCircuit`.
     """
-    pm = generate_preset_pass_manager(optimization_level=optimization_level, backend=backend,
-                                      seed_transpiler=seed_transpiler)
-    isa = pm.run(circuit)
+    isa = transpile(circuit, backend, optimization_level, seed_transpiler)
     mapped = tuple(op.apply_layout(isa.layout) for op in observables)
     final = tuple(int(q) for q in isa.layout.final_index_layout(filter_ancillas=True))
     ops = isa.count_ops()

@@ -1,7 +1,9 @@
 """qhep_contrast.hardware: what circuits cost on IBM devices, and where to put them.
 
-- :func:`resolve_backend`: ``fake_torino`` -> ``FakeTorino()``; real names through a saved Runtime account.
-- :func:`to_isa`: reproducible ISA transpilation of a parametrized circuit.
+Backends are resolved with :func:`qhep_contrast.execution.ibm.resolve_backend` (``fake_torino`` ->
+``FakeTorino()``, real names through a saved Runtime account) and transpiled with
+:func:`qhep_contrast.execution.isa.transpile`.
+
 - :func:`circuit_metrics` / :class:`CircuitMetrics`: depths, gate counts, duration, layout, and
   :func:`estimated_success_probability` (product of ``1 - error`` over the Target's calibrated errors).
 - :func:`rank_layouts`: error-aware layout search (mapomatic-style VF2 mappings scored by success estimate).
@@ -11,7 +13,6 @@
 
 from __future__ import annotations
 
-from qhep_contrast.hardware.backends import fake_backend_names, is_fake_name, resolve_backend
 from qhep_contrast.hardware.circuit_sets import (
     FAMILIES,
     HEADLINE_FAMILIES,
@@ -20,9 +21,10 @@ from qhep_contrast.hardware.circuit_sets import (
     canonical_size,
     circuit_set,
     default_circuit_set,
+    load_circuits_from,
     load_qpy_circuits,
+    load_run_circuits,
 )
-from qhep_contrast.hardware.isa import to_isa
 from qhep_contrast.hardware.layout_search import LayoutCandidate, rank_layouts
 from qhep_contrast.hardware.metrics import CircuitMetrics, circuit_metrics, is_two_qubit_gate
 from qhep_contrast.hardware.study import LAYOUTS, StudyResult, TranspileRecord, run_study, transpile_both_layouts
@@ -34,9 +36,6 @@ from qhep_contrast.hardware.success import (
 )
 
 __all__ = [
-    "fake_backend_names",
-    "is_fake_name",
-    "resolve_backend",
     "FAMILIES",
     "HEADLINE_FAMILIES",
     "StudyCircuit",
@@ -45,7 +44,8 @@ __all__ = [
     "circuit_set",
     "default_circuit_set",
     "load_qpy_circuits",
-    "to_isa",
+    "load_run_circuits",
+    "load_circuits_from",
     "LayoutCandidate",
     "rank_layouts",
     "CircuitMetrics",

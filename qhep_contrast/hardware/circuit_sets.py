@@ -43,6 +43,8 @@ __all__ = [
     "circuit_set",
     "default_circuit_set",
     "load_qpy_circuits",
+    "load_run_circuits",
+    "load_circuits_from",
 ]
 
 _SIZED: dict[str, Callable[[int], CircuitSpec]] = {
@@ -147,8 +149,8 @@ def load_qpy_circuits(path: str | Path) -> list[StudyCircuit]:
     path = Path(path)
     if not path.is_file():
         raise DataFileNotFoundError(
-            f"QPY file {str(path)!r} does not exist (or is a folder); pass a .qpy file, e.g. circuits/w1.qpy. "
-            "Run folders cannot be read yet: save the model's circuit with qiskit.qpy.dump and pass that file."
+            f"QPY file {str(path)!r} does not exist (or is a folder); pass a .qpy file, e.g. circuits/w1.qpy, "
+            "or a training run folder runs/<experiment>/<stamp>/ to --circuit-from."
         )
     try:
         with path.open("rb") as handle:
@@ -160,3 +162,35 @@ def load_qpy_circuits(path: str | Path) -> list[StudyCircuit]:
         StudyCircuit(path.stem if single else f"{path.stem}_{i}", "qpy", c.num_qubits, c)
         for i, c in enumerate(circuits)
     ]
+
+
+def load_run_circuits(run_dir: str | Path) -> list[StudyCircuit]:
+    """The circuit of a training run folder (``runs/<experiment>/<stamp>/``), rebuilt from its ``config.toml``.
+
+    The circuit is parametrized, so the trained weights in the checkpoints are not needed (bind them after
+    transpiling). A run trained with a fidelity loss also yields the circuits that estimate its fidelities on
+    hardware: ``compute_uncompute_<run>`` and ``swap_test_<run>``. Names are ``<experiment>_<stamp>``.
+
+    Raises:
+        CheckpointError: ``run_dir`` is not a run folder (no ``config.toml``).
+        ConfigError: its configuration is invalid for this version of the package.
+    """
+    from qhep_contrast.training.config import FIDELITY_LOSSES
+    from qhep_contrast.training.model_setup import build_circuit
+    from qhep_contrast.training.run_dir import read_run_config
+
+    config = read_run_config(run_dir)
+    spec = build_circuit(config.circuit)
+    name = f"{config.experiment}_{Path(run_dir).name}"
+    out = [StudyCircuit(name, "run", spec.num_qubits, spec.circuit)]
+    if config.loss.name in FIDELITY_LOSSES:
+        out += [
+            StudyCircuit(f"compute_uncompute_{name}", "run", spec.num_qubits, compute_uncompute(spec).circuit),
+            StudyCircuit(f"swap_test_{name}", "run", spec.num_qubits, swap_test(spec).circuit),
+        ]
+    return out
+
+
+def load_circuits_from(path: str | Path) -> list[StudyCircuit]:
+    """:func:`load_run_circuits` for a folder, :func:`load_qpy_circuits` for a file."""
+    return load_run_circuits(path) if Path(path).is_dir() else load_qpy_circuits(path)

@@ -17,8 +17,8 @@ from typing import Any
 
 from qhep_contrast.circuits.fingerprint import circuit_fingerprint
 from qhep_contrast.circuits.store import check_files, load_qpy, write_circuit
-from qhep_contrast.hardware.backends import resolve_backend
-from qhep_contrast.hardware.isa import to_isa
+from qhep_contrast.execution.ibm import resolve_backend
+from qhep_contrast.execution.isa import transpile
 from qhep_contrast.hardware.metrics import circuit_metrics
 
 __all__ = ["ISA_BACKENDS", "ISA_LEVEL", "ISA_SEED", "check_transpiled", "transpiled_entries"]
@@ -57,7 +57,7 @@ def transpiled_entries(
         for name, source in sources.items():
             if name in _SKIPPED_SOURCES or source["num_qubits"] > backend.num_qubits:
                 continue
-            isa = to_isa(load_qpy(folder / source["qpy"]), backend, optimization_level, seed)
+            isa = transpile(load_qpy(folder / source["qpy"]), backend, optimization_level, seed)
             metrics = circuit_metrics(isa, backend.target)
             table[backend_name][name] = {
                 "source": name,
@@ -106,7 +106,7 @@ def _retranspile_problems(folder: Path, label: str, source: Mapping, entry: Mapp
     if recorded != running:
         return [f"{label}: recorded with qiskit {recorded[0]} / qiskit-ibm-runtime {recorded[1]}, running "
                 f"{running[0]} / {running[1]}: cannot reproduce; regenerate the store."]
-    again = to_isa(load_qpy(folder / source["qpy"]), resolve_backend(entry["backend"]),
+    again = transpile(load_qpy(folder / source["qpy"]), resolve_backend(entry["backend"]),
                    entry["optimization_level"], entry["seed_transpiler"])
     if circuit_fingerprint(again) != circuit_fingerprint(isa):
         return [f"{label}: transpiling {entry['source']} again with the recorded settings gives another circuit."]

@@ -72,7 +72,7 @@ def plot_study(records: Sequence[TranspileRecord], folder: Path) -> list[str]:
     by_family: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     for (circuit, backend, level, layout), (record, _, _) in best.items():
         by_circuit[circuit][(backend, layout)].append((level, record))
-        if level == levels[-1] and record.family != "qpy":
+        if level == levels[-1] and record.family not in ("qpy", "run"):  # loaded circuits have no size sweep
             by_family[record.family][(backend, layout)].append((record.metrics.num_qubits, record))
     if len(levels) > 1:
         for circuit, series in by_circuit.items():

@@ -17,9 +17,9 @@ from qiskit.providers import BackendV2
 from tqdm.auto import tqdm
 
 from qhep_contrast.exceptions import ConfigError
-from qhep_contrast.hardware.backends import resolve_backend
+from qhep_contrast.execution.ibm import resolve_backend
+from qhep_contrast.execution.isa import transpile
 from qhep_contrast.hardware.circuit_sets import StudyCircuit
-from qhep_contrast.hardware.isa import to_isa
 from qhep_contrast.hardware.layout_search import rank_layouts
 from qhep_contrast.hardware.metrics import CircuitMetrics, circuit_metrics
 
@@ -98,14 +98,14 @@ def transpile_both_layouts(
     """
     target = backend.target
     start = time.perf_counter()
-    default = to_isa(circuit, backend, optimization_level, seed)
+    default = transpile(circuit, backend, optimization_level, seed)
     default_result = (default, circuit_metrics(default, target), time.perf_counter() - start)
     if max_candidates <= 0:
         return default_result, None
     start = time.perf_counter()
     best = default_result[:2]
     for candidate in rank_layouts(default, target, max_candidates=max_candidates):
-        isa = to_isa(circuit, backend, optimization_level, seed, candidate.physical_qubits)
+        isa = transpile(circuit, backend, optimization_level, seed, candidate.physical_qubits)
         metrics = circuit_metrics(isa, target)
         if metrics.success_probability > best[1].success_probability:
             best = (isa, metrics)
@@ -133,7 +133,7 @@ def run_study(
 
     Args:
         circuits: the logical circuits (parametrized).
-        backends: backend names (resolved with :func:`~qhep_contrast.hardware.backends.resolve_backend`) or
+        backends: backend names (resolved with :func:`~qhep_contrast.execution.ibm.resolve_backend`) or
             backend objects.
         optimization_levels: preset pass manager levels.
         seeds: ``seed_transpiler`` values.

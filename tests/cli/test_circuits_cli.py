@@ -55,3 +55,16 @@ def test_check_detects_builder_drift(exported, monkeypatch, capsys) -> None:
 def test_check_without_store(tmp_path, capsys) -> None:
     assert main(["circuits", "check", "--folder", str(tmp_path)]) == 2
     assert "qhep circuits export" in capsys.readouterr().err
+
+
+def test_export_again_keeps_unchanged_files_and_prunes_stale_ones(exported, tmp_path) -> None:
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(exported, copy)
+    before = {p: p.read_bytes() for p in copy.rglob("*.qpy")}
+    (copy / "transpiled" / "fake_gone").mkdir()
+    (copy / "transpiled" / "fake_gone" / "w1.qpy").write_bytes(b"old")
+    assert main(["circuits", "export", "--folder", str(copy), "--backends", "fake_manila"]) == 0
+    assert {p: p.read_bytes() for p in copy.rglob("*.qpy")} == before
+    assert not (copy / "transpiled" / "fake_gone").exists()

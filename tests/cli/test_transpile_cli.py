@@ -60,3 +60,23 @@ def test_unknown_backend_is_one_clear_line(tmp_path, capsys) -> None:
     code = main(["transpile", "--circuits", "w1", "--sizes", "2", "--backends", "fake_nowhere", "--out", str(tmp_path)])
     assert code == 2
     assert "unknown fake backend 'fake_nowhere'" in capsys.readouterr().err
+
+
+def test_circuit_from_run_folder(tmp_path) -> None:
+    from pathlib import Path
+
+    from qhep_contrast.training.config import load_config
+    from qhep_contrast.training.run_dir import write_config
+
+    run = tmp_path / "fidelity_infonce_jets" / "20260101-000000"
+    run.mkdir(parents=True)
+    configs = Path(__file__).resolve().parents[2] / "runs" / "configs"
+    write_config(run, load_config(configs / "fidelity_infonce_jets.toml"))
+    out = tmp_path / "runs"
+    args = ["transpile", "--circuit-from", str(run), "--backends", "fake_guadalupe", "--levels", "1", "--seeds", "0",
+            "--no-layout-search", "--no-progress", "--out", str(out)]
+    assert main(args) == 0
+    with (_run_folder(out) / "table.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    name = "fidelity_infonce_jets_20260101-000000"
+    assert [r["circuit"] for r in rows] == [name, f"compute_uncompute_{name}", f"swap_test_{name}"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from qiskit import qpy
 from qiskit.circuit import QuantumCircuit
 
-from qhep_contrast.circuits import BUILDERS, circuit_fingerprint, default_specs
-from qhep_contrast.exceptions import CircuitError, CorruptFileError, DataFileNotFoundError
+from qhep_contrast.circuits import BUILDERS, circuit_fingerprint, compute_uncompute, default_specs
+from qhep_contrast.exceptions import CheckpointError, CircuitError, CorruptFileError, DataFileNotFoundError
 from qhep_contrast.hardware import (
     FAMILIES,
     HEADLINE_FAMILIES,
@@ -15,6 +17,7 @@ from qhep_contrast.hardware import (
     canonical_size,
     circuit_set,
     default_circuit_set,
+    load_circuits_from,
     load_qpy_circuits,
 )
 
@@ -59,8 +62,39 @@ def test_load_qpy(tmp_path) -> None:
     loaded = load_qpy_circuits(path)
     assert [c.name for c in loaded] == ["model_0", "model_1"]
     assert loaded[0].family == "qpy" and loaded[0].circuit == circuit
-    with pytest.raises(DataFileNotFoundError, match="Run folders cannot be read yet"):
+    with pytest.raises(DataFileNotFoundError, match="or a training run folder"):
         load_qpy_circuits(tmp_path)
     (tmp_path / "junk.qpy").write_bytes(b"not qpy")
     with pytest.raises(CorruptFileError, match="not a readable QPY file"):
         load_qpy_circuits(tmp_path / "junk.qpy")
+
+
+def _run_folder(tmp_path, config_name: str):
+    from qhep_contrast.training.config import load_config
+    from qhep_contrast.training.run_dir import write_config
+
+    folder = tmp_path / config_name / "20260101-000000"
+    folder.mkdir(parents=True)
+    write_config(folder, load_config(Path(__file__).resolve().parents[2] / "runs" / "configs" / f"{config_name}.toml"))
+    return folder
+
+
+def test_run_folder_with_a_fidelity_loss(tmp_path) -> None:
+    from qhep_contrast.training.config import load_config
+    from qhep_contrast.training.model_setup import build_circuit
+
+    folder = _run_folder(tmp_path, "fidelity_infonce_jets")
+    loaded = load_circuits_from(folder)
+    name = "fidelity_infonce_jets_20260101-000000"
+    assert [c.name for c in loaded] == [name, f"compute_uncompute_{name}", f"swap_test_{name}"]
+    spec = build_circuit(load_config(folder / "config.toml").circuit)
+    assert circuit_fingerprint(loaded[0].circuit) == circuit_fingerprint(spec.circuit)
+    assert [c.circuit.num_qubits for c in loaded] == [6, 6, 13]
+    assert circuit_fingerprint(loaded[1].circuit) == circuit_fingerprint(compute_uncompute(spec).circuit)
+
+
+def test_run_folder_without_fidelity_and_a_non_run_folder(tmp_path) -> None:
+    (only,) = load_circuits_from(_run_folder(tmp_path, "simclr_qcnn_jets"))
+    assert only.family == "run" and only.circuit.num_qubits == 8
+    with pytest.raises(CheckpointError, match="not a run folder"):
+        load_circuits_from(tmp_path)

@@ -8,7 +8,8 @@ import pytest
 from qiskit.circuit import QuantumCircuit
 from qiskit.circuit.random import random_circuit
 
-from qhep_contrast.hardware import circuit_metrics, is_two_qubit_gate, to_isa
+from qhep_contrast.execution.isa import transpile
+from qhep_contrast.hardware import circuit_metrics, is_two_qubit_gate
 from qhep_contrast.hardware.metrics import _depths
 from tests.hardware.conftest import line_target
 
@@ -64,7 +65,7 @@ def test_layout_and_duration_on_a_fake_backend(manila) -> None:
     circuit.h(0)
     circuit.cx(0, 1)
     circuit.measure([0, 1], [0, 1])
-    isa = to_isa(circuit, manila, 1, seed=0, initial_layout=[3, 4])
+    isa = transpile(circuit, manila, 1, seed_transpiler=0, initial_layout=[3, 4])
     metrics = circuit_metrics(isa, manila.target)
     assert metrics.initial_layout == (3, 4)
     assert metrics.final_layout == (3, 4)

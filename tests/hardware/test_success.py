@@ -9,7 +9,8 @@ import pytest
 from qiskit.circuit import QuantumCircuit
 
 from qhep_contrast.exceptions import CircuitError
-from qhep_contrast.hardware import error_budget, estimated_success_probability, instruction_error, to_isa
+from qhep_contrast.execution.isa import transpile
+from qhep_contrast.hardware import error_budget, estimated_success_probability, instruction_error
 from tests.hardware.conftest import line_target
 
 
@@ -71,7 +72,7 @@ def test_matches_a_loop_over_the_fake_backend_target(manila) -> None:
     circuit.cx(0, 1)
     circuit.cx(1, 2)
     circuit.measure_all()
-    isa = to_isa(circuit, manila, 1, seed=3)
+    isa = transpile(circuit, manila, 1, seed_transpiler=3)
     expected = 1.0
     for instruction in isa.data:
         if instruction.operation.name == "barrier":

@@ -1,4 +1,4 @@
-"""The TOML writer round-trips through tomllib."""
+"""The shared TOML writer: comment header, odd keys and nested lists round-trip through tomllib."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from qhep_contrast.circuits import _toml
+from qhep_contrast import _toml
 from qhep_contrast.exceptions import ConfigError
 
 
@@ -20,11 +20,10 @@ def test_round_trip() -> None:
     }
     text = _toml.dumps(tree, header="line one\nline two")
     assert text.startswith("# line one\n# line two\n")
-    assert "[circuits]" not in text  # tables holding only sub-tables get no header
     assert tomllib.loads(text) == tree
 
 
-@pytest.mark.parametrize("value", [None, float("nan"), {1, 2}])
+@pytest.mark.parametrize("value", [None, {1, 2}, b"bytes"])
 def test_unwritable_values(value) -> None:
     with pytest.raises(ConfigError, match="cannot write"):
         _toml.dumps({"k": value})
