@@ -21,7 +21,8 @@ _EPILOG = """\
 circuits:
   default: every builder family at its canonical size, plus W1 (angle encoder + hardware-efficient ansatz),
   its swap test and its compute-uncompute at 4, 8 and 12 qubits (names <family>_<n>q).
-  --circuits/--sizes: the chosen families (default: all) at the chosen sizes (default: canonical).
+  --circuits/--sizes: the chosen families (default: all registry families and W1, W2; not compose, which is
+  W1, nor swap_test_w2/compute_uncompute_w2) at the chosen sizes (default: canonical).
   --circuit-from RUN_DIR|FILE.qpy: a training run folder (runs/<experiment>/<stamp>/: the model's circuit from
   its config.toml, plus its compute-uncompute and swap-test circuits for fidelity losses) or a QPY file.
   Alone it replaces the default set; with --circuits/--sizes it adds to them.
@@ -84,10 +85,15 @@ def run_folder(parent: Path) -> Path:
 
 
 def _circuits(args: argparse.Namespace) -> list:
-    from qhep_contrast.hardware.circuit_sets import FAMILIES, circuit_set, default_circuit_set, load_circuits_from
+    from qhep_contrast.hardware.circuit_sets import (
+        DEFAULT_FAMILIES,
+        circuit_set,
+        default_circuit_set,
+        load_circuits_from,
+    )
 
     if args.circuits or args.sizes:
-        chosen = circuit_set(args.circuits or [f for f in FAMILIES if f != "compose"], args.sizes)
+        chosen = circuit_set(args.circuits or DEFAULT_FAMILIES, args.sizes)
     elif args.circuit_from:
         chosen = []
     else:

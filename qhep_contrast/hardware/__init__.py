@@ -14,6 +14,7 @@ Backends are resolved with :func:`qhep_contrast.execution.ibm.resolve_backend` (
 from __future__ import annotations
 
 from qhep_contrast.hardware.circuit_sets import (
+    DEFAULT_FAMILIES,
     FAMILIES,
     HEADLINE_FAMILIES,
     StudyCircuit,
@@ -37,6 +38,7 @@ from qhep_contrast.hardware.success import (
 
 __all__ = [
     "FAMILIES",
+    "DEFAULT_FAMILIES",
     "HEADLINE_FAMILIES",
     "StudyCircuit",
     "build_at_size",

@@ -10,6 +10,7 @@ Every point is the best of the transpiler seeds (:func:`~qhep_contrast.hardware.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,19 +46,38 @@ def _finish(plt, fig, axes, xlabel: str, title: str, path: Path) -> None:
     plt.close(fig)
 
 
+def _esp_floor(series: dict) -> float:
+    """Where a success estimate of 0 is drawn on the log axis: a decade below the smallest positive one."""
+    positive = [r.metrics.success_probability for points in series.values() for _, r in points
+                if r.metrics.success_probability > 0]
+    return 10.0 ** (math.floor(math.log10(min(positive))) - 1) if positive else 1e-6
+
+
 def _plot_lines(axes, series: dict, backends: Sequence[str]) -> None:
-    """``series[(backend, layout)] = [(x, record), ...]`` drawn with one colour per backend."""
+    """``series[(backend, layout)] = [(x, record), ...]`` drawn with one colour per backend.
+
+    An estimate of exactly 0 (a gate with error 1, e.g. a coupler marked broken in the snapshot) is drawn
+    at the floor of the log axis with a downward triangle.
+    """
+    floor = _esp_floor(series)
+    clipped = False
     for colour, backend in enumerate(backends):
         for layout, style in _STYLE.items():
             points = sorted(series.get((backend, layout), []), key=lambda p: p[0])
             if not points:
                 continue
             xs = [x for x, _ in points]
+            esp = [r.metrics.success_probability for _, r in points]
             label = f"{backend} ({layout})"
             axes[0].plot(xs, [r.metrics.two_qubit_count for _, r in points], style, marker="o", color=f"C{colour}",
                          label=label)
-            axes[1].plot(xs, [max(r.metrics.success_probability, 1e-300) for _, r in points], style, marker="o",
-                         color=f"C{colour}", label=label)
+            axes[1].plot(xs, [max(v, floor) for v in esp], style, marker="o", color=f"C{colour}", label=label)
+            zeros = [x for x, v in zip(xs, esp) if v <= 0]
+            if zeros:
+                clipped = True
+                axes[1].plot(zeros, [floor] * len(zeros), "v", color=f"C{colour}", markersize=9)
+    if clipped:
+        axes[1].set_title("▼ = estimate 0 (a gate with error 1 on those qubits)", fontsize=8)
 
 
 def plot_study(records: Sequence[TranspileRecord], folder: Path) -> list[str]:

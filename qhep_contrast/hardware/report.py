@@ -151,7 +151,7 @@ def summary_markdown(result: StudyResult, settings: Mapping, figures: Sequence[s
     headline = sorted((c for c in circuits if family_of[c][0] in HEADLINE_FAMILIES),
                       key=lambda c: (HEADLINE_FAMILIES.index(family_of[c][0]), family_of[c][1]))
     for title, chosen in (
-        ("Fidelity estimators over the same encoder (swap test vs compute-uncompute; W1 and W2)",
+        ("Fidelity estimators over the same encoder (swap test vs compute-uncompute over W1)",
          [c for c in headline if family_of[c][0] != "w1"]),
         ("Hybrid layer (W1: angle encoder + hardware-efficient ansatz) by width", [c for c in headline
                                                                                  if family_of[c][0] == "w1"]),

@@ -9,6 +9,8 @@ failures at the calibrated rates::
 compilation", ACM JETC 16, 32 (2020), and of ``mapomatic``). Idle decoherence and crosstalk are not modelled,
 so it is an optimistic ranking score for layouts and compilations, not a prediction of a fidelity.
 
+Device snapshots mark broken couplers with error 1: a circuit using one has an estimate of exactly 0.
+
 Missing error entries are treated as error-free (``e = 0``) and counted in :attr:`ErrorBudget.missing`:
 an instruction whose ``InstructionProperties`` is ``None`` or has ``error=None`` (IBM targets give virtual
 ``rz`` an error of 0 and leave ``delay`` without one). Directives (``barrier``) and ``delay`` carry no error.

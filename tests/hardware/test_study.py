@@ -68,8 +68,22 @@ def test_report_files(tmp_path, result: StudyResult) -> None:
     assert payload["rows"][0]["gate_counts"] == first.metrics.gate_counts
     assert payload["skipped"][0]["circuit"] == "swap_test_3q"
     summary = (tmp_path / "summary.md").read_text()
-    assert "## Fidelity estimators over the same encoder (swap test vs compute-uncompute; W1 and W2) (optimization level 1)" in summary
+    assert "## Fidelity estimators over the same encoder (swap test vs compute-uncompute over W1) (optimization level 1)" in summary
     assert "| compute_uncompute_3q | 3 | fake_manila |" in summary
     assert summary == summary_markdown(result, {"backends": "fake_manila"}, figures)
     assert "plots/qubits_w1.png" in figures and "plots/levels_w1_2q.png" in figures
     assert all((tmp_path / f).stat().st_size > 1000 for f in figures)
+
+
+def test_plots_survive_a_zero_estimate(tmp_path, result: StudyResult) -> None:
+    import dataclasses
+
+    from qhep_contrast.hardware.plots import _esp_floor
+
+    records = [r for r in result.records if r.circuit == "w1_2q"]
+    zeroed = [dataclasses.replace(r, metrics=dataclasses.replace(r.metrics, success_probability=0.0))
+              if r.optimization_level == 0 else r for r in records]
+    assert plot_study(zeroed, tmp_path) == ["plots/levels_w1_2q.png"]
+    lowest = min(r.metrics.success_probability for r in zeroed if r.metrics.success_probability > 0)
+    floor = _esp_floor({("b", "default"): [(0, r) for r in zeroed]})
+    assert lowest / 100 < floor < lowest
