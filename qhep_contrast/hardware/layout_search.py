@@ -216,8 +216,9 @@ def rank_layouts(
         call_limit: VF2 state limit passed to ``rustworkx.vf2_mapping`` (bounds the search time).
 
     Returns:
-        Up to ``max_candidates`` :class:`LayoutCandidate` objects, highest ``estimated_success`` first; the
-        mapping of the routed circuit itself is among those scored, so the best is never worse than it.
+        Up to ``max_candidates`` :class:`LayoutCandidate` objects, highest ``estimated_success`` first (the
+        routed circuit's own placement is among those scored). Placements that need a gate with error 1
+        (a broken coupler) are never returned; the list is empty if every placement does.
 
     Raises:
         CircuitError: ``isa`` has no layout, or is not an ISA circuit for ``target``.
