@@ -11,7 +11,7 @@ from importlib import metadata
 
 import torch
 
-__all__ = ["median_seconds", "median_wall_and_cpu", "machine_info", "matmul_gflops", "format_table"]
+__all__ = ["median_seconds", "median_wall_and_cpu", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
 
 
 def median_seconds(step: Callable[[], object], repeats: int, warmup: int = 3) -> float:
@@ -53,6 +53,18 @@ def matmul_gflops(size: int = 1024, repeats: int = 10, device: str = "cpu") -> f
             torch.cuda.synchronize()
 
     return 2 * size**3 / median_seconds(step, repeats) / 1e9
+
+
+def copy_gbps(megabytes: int = 256, repeats: int = 10, device: str = "cpu") -> float:
+    """Measured memory copy bandwidth (GB/s, bytes read + written) of a ``megabytes`` tensor clone."""
+    a = torch.empty(megabytes * 2**20 // 4, device=device)
+
+    def step() -> None:
+        a.clone()
+        if device != "cpu":
+            torch.cuda.synchronize()
+
+    return 2 * a.numel() * 4 / median_seconds(step, repeats) / 1e9
 
 
 def machine_info(device: str) -> dict:

@@ -25,14 +25,15 @@ import torch
 from qiskit.quantum_info import Statevector
 
 from qhep_contrast.bench._naive import naive_expectations
-from qhep_contrast.bench._timing import format_table, machine_info, matmul_gflops, median_seconds
+from qhep_contrast.bench._peers import pennylane_w1
+from qhep_contrast.bench._timing import copy_gbps, format_table, machine_info, matmul_gflops, median_seconds
 from qhep_contrast.circuits import w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.exceptions import QHEPError
 from qhep_contrast.execution.exact import compile as compile_exact
 from qhep_contrast.execution.exact import fidelity
 
-__all__ = ["add_arguments", "run", "flops_per_sample"]
+__all__ = ["add_arguments", "run", "flops_per_sample", "bytes_per_sample"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -105,6 +106,21 @@ def _qml_step(spec: CircuitSpec, batch: int):
     return step
 
 
+def bytes_per_sample(spec: CircuitSpec) -> dict[str, float]:
+    """Bytes of state traffic per sample for forward + backward (3x forward), complex64.
+
+    Every pass over the state reads and writes ``2**n`` complex64 amplitudes (8 bytes each), i.e.
+    ``16 * 2**n`` bytes. Gate by gate, every gate is one pass (plus the read-out); fused, every stage
+    (shared Kron windows counted separately), the prefix and the read-out.
+    """
+    dim_bytes = 2 * 8 * 2**spec.num_qubits
+    gates = sum(1 for inst in spec.circuit.data if inst.operation.name != "barrier")
+    program = compile_exact(spec.circuit, spec.inputs, spec.weights)._program
+    passes = 2 + sum(len(s.windows) if type(s).__name__ == "KronLayer" and not s.per_sample else 1
+                     for s in program.stages)
+    return {"gate_by_gate": 3.0 * (gates + 1) * dim_bytes, "fused": 3.0 * passes * dim_bytes}
+
+
 def flops_per_sample(spec: CircuitSpec) -> dict[str, float]:
     """Real floating-point operations per sample for forward + backward (3x the forward count).
 
@@ -168,6 +184,15 @@ def run(args: argparse.Namespace) -> int:
     t = median_seconds(_w1_step(w1, naive_batch, device, "naive"), max(3, repeats // 3))
     rows.append({"workload": "W1", "impl": "naive gate-by-gate torch", "qubits": 8, "batch": naive_batch,
                  "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
+    peer = pennylane_w1(w1, 3, naive_batch)
+    if isinstance(peer, str):
+        rows.append({"workload": "W1", "impl": "PennyLane default.qubit", "qubits": 8, "note": f"skipped: {peer}"})
+    else:
+        step, forward, px, pw = peer
+        _check("PennyLane", w1, forward().detach().numpy(), px.detach(), pw.detach())
+        t = median_seconds(step, max(3, repeats // 3))
+        rows.append({"workload": "W1", "impl": "PennyLane default.qubit (torch, backprop)", "qubits": 8,
+                     "batch": naive_batch, "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
     if not args.skip_baseline:
         t = median_seconds(_qml_step(w1, baseline_batch), 1 if args.quick else 3, warmup=1)
         rows.append({"workload": "W1", "impl": "qiskit-ml EstimatorQNN+TorchConnector", "qubits": 8,
@@ -209,15 +234,23 @@ def run(args: argparse.Namespace) -> int:
                               ("note", "note")]))
 
     gflops = matmul_gflops(device=device)
+    gbps = copy_gbps(device=device)
     flops = flops_per_sample(w1)
-    floor = {"matmul_gflops": gflops, "flops_per_sample": flops,
-             "ceiling_gate_by_gate": gflops * 1e9 / flops["gate_by_gate"],
-             "ceiling_fused": gflops * 1e9 / flops["fused"], "measured_best": engine_best}
+    traffic = bytes_per_sample(w1)
+    floor = {"matmul_gflops": gflops, "copy_gbps": gbps, "flops_per_sample": flops, "bytes_per_sample": traffic,
+             "measured_best": engine_best}
+    lines = []
+    for impl in ("gate_by_gate", "fused"):
+        compute = gflops * 1e9 / flops[impl]
+        memory = gbps * 1e9 / traffic[impl]
+        floor[f"ceiling_{impl}"] = min(compute, memory)
+        lines.append(f"  {impl.replace('_', '-'):>12}: {flops[impl] / 1e6:.2f} MFLOP/sample -> compute ceiling "
+                     f"{compute:,.0f}/s; {traffic[impl] / 1e3:.0f} kB/sample -> memory ceiling {memory:,.0f}/s")
     result["floor"] = floor
-    print(f"\nfloor (W1, n=8, forward+backward): fp32 matmul {gflops:.1f} GFLOP/s; "
-          f"gate-by-gate {flops['gate_by_gate'] / 1e6:.2f} MFLOP/sample -> ceiling "
-          f"{floor['ceiling_gate_by_gate']:,.0f} samples/s; fused {flops['fused'] / 1e6:.2f} MFLOP/sample -> "
-          f"ceiling {floor['ceiling_fused']:,.0f} samples/s; measured {engine_best:,.0f} samples/s")
+    print(f"\nfloor (W1, n=8, forward+backward; fp32 matmul {gflops:.1f} GFLOP/s, copy {gbps:.1f} GB/s):")
+    print("\n".join(lines))
+    print(f"  measured engine: {engine_best:,.0f} samples/s "
+          f"({100 * engine_best / floor['ceiling_fused']:.0f}% of the fused ceiling)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))

@@ -51,6 +51,7 @@ class _Op:
     matrix: np.ndarray | None = None
     name: str = ""
     params: list = field(default_factory=list)
+    cols: list = field(default_factory=list)  # per parameter: (angle column, constant value, per-sample)
 
 
 @dataclass
@@ -218,20 +219,21 @@ def build_program(circuit: QuantumCircuit, inputs: list[Parameter], weights: lis
     angles = AngleProgram(exprs, inputs, weights)
     n_shared = angles.shared.size
     cursor = iter(angles.refs)
-    op_cols = [[_column(next(cursor), n_shared) for _ in op.params] for op in ops]
+    for op in ops:
+        op.cols = [_column(next(cursor), n_shared) for _ in op.params]
     gp_col, gp_val, gp_ps = _column(next(cursor), n_shared)
 
     sched = _Scheduler(n)
     u_rows: dict[bool, list] = {False: [], True: []}
-    for op, cols in zip(ops, op_cols):
+    for op in ops:
         if op.kind == "1q":
-            _schedule_1q(sched, op, cols, u_rows)
+            _schedule_1q(sched, op, u_rows)
         elif op.kind == "mono":
             sched.place("mono", op.qubits).ops.append(op)
         elif op.kind == "diag":
             a, b = _gates.diag_components(op.name)
             local = _local_index(n, op.qubits)
-            col, _, ps = cols[0]
+            col, _, ps = op.cols[0]
             sched.add_diag(op.qubits, col, a[local], b[local], ps)
         else:
             sched.place("general", op.qubits).ops.append(op)
@@ -250,7 +252,7 @@ def build_program(circuit: QuantumCircuit, inputs: list[Parameter], weights: lis
             out[r, : len(chain)] = [resolve(ref) for ref in chain]
         return out, any(ref[0] == "p" for chain in chains for ref in chain)
 
-    stages = [_runtime_stage(st, n, op_cols, ops, table) for st in sched.stages]
+    stages = [_runtime_stage(st, n, table) for st in sched.stages]
     stages = [s for s in stages if s is not None]
     if gp_col or abs(gp_val) > 0:
         stages.append(GlobalPhase(gp_val, gp_col or None, gp_ps))
@@ -266,7 +268,7 @@ def build_program(circuit: QuantumCircuit, inputs: list[Parameter], weights: lis
     )
 
 
-def _schedule_1q(sched: _Scheduler, op: _Op, cols: list, u_rows: dict[bool, list]) -> None:
+def _schedule_1q(sched: _Scheduler, op: _Op, u_rows: dict[bool, list]) -> None:
     """Register a single-qubit gate's matrix and place it (factoring per-sample rotations)."""
     q = op.qubits[0]
     if op.matrix is not None:
@@ -274,11 +276,11 @@ def _schedule_1q(sched: _Scheduler, op: _Op, cols: list, u_rows: dict[bool, list
         return
     c_row, k_row, col_row = [], [], []
     for const, coef, pidx in _gates.U_FORM[op.name]:
-        col, cval, _ = cols[pidx]
+        col, cval, _ = op.cols[pidx]
         c_row.append(const + coef * cval)
         k_row.append(coef if col else 0.0)
         col_row.append(col)
-    ps = any(c[2] for c in cols)
+    ps = any(c[2] for c in op.cols)
     factored = None
     if ps and sched.last[q] != -1:
         varying = {c for c, k in zip(col_row, k_row) if k}
@@ -293,7 +295,7 @@ def _schedule_1q(sched: _Scheduler, op: _Op, cols: list, u_rows: dict[bool, list
     sched.add_1q(q, ("p" if ps else "s", len(u_rows[ps]) - 1), ps, None)
 
 
-def _runtime_stage(st: _Stage, n: int, op_cols, ops, table):
+def _runtime_stage(st: _Stage, n: int, table):
     """Build the runtime object of a scheduled stage (None for an empty one)."""
     if st.kind in ("kron", "kron_ps"):
         qubits = sorted(st.chains)
@@ -312,7 +314,7 @@ def _runtime_stage(st: _Stage, n: int, op_cols, ops, table):
     if op.kind == "const":
         return General(op.qubits, n, const=op.matrix)
     tc = _gates.trig_components(op.name)
-    col, _, ps = op_cols[next(i for i, o in enumerate(ops) if o is op)][0]
+    col, _, ps = op.cols[0]
     return General(op.qubits, n, trig=(tc.a, tc.b_cos, tc.b_sin), angle_col=col, per_sample=ps)
 
 

@@ -319,7 +319,7 @@ class General:
         t = psi.reshape(b, *([2] * self.n)).movedim(self.axes, list(range(self.n + 1 - k, self.n + 1)))
         shape = t.shape
         flat = t.reshape(b, -1, 2**k)
-        out = flat @ m.transpose(-1, -2) if m.shape[0] == 1 else flat @ m.transpose(-1, -2)
+        out = flat @ m.transpose(-1, -2)  # (b, R, K) @ (1 or B, K, K) broadcasts over the batch
         out = out.reshape(out.shape[0], *shape[1:]).movedim(list(range(self.n + 1 - k, self.n + 1)), self.axes)
         return out.reshape(out.shape[0], -1)
 

@@ -1,0 +1,51 @@
+"""``qhep data``: help, generate-egamma, generate-jets (with the extra) and inspect through the CLI entry point."""
+
+from __future__ import annotations
+
+import h5py
+import pytest
+
+from qhep_contrast.cli.main import main
+
+
+def test_data_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data"]) == 1
+    out = capsys.readouterr().out
+    assert "generate-jets" in out and "generate-egamma" in out and "inspect" in out
+    for command in ("generate-jets", "generate-egamma", "inspect"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["data", command, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage: qhep data " + command in capsys.readouterr().out
+
+
+def test_generate_egamma_then_inspect(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "eg.h5"
+    assert main(["data", "generate-egamma", str(out), "--n", "40", "--seed", "9", "--noise", "0.05"]) == 0
+    assert "SYNTHETIC" in capsys.readouterr().out
+    with h5py.File(out, "r") as f:
+        assert f["X"].shape == (40, 32, 32, 2) and f.attrs["synthetic"]
+        command = f.attrs["command"]
+        assert '"noise_gev": 0.05' in f.attrs["config"]
+    assert command.startswith("qhep data generate-egamma") and "--seed 9" in command and "--noise 0.05" in command
+    assert main(["data", "inspect", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "labels y: 0: 20 (50.0%), 1: 20 (50.0%)" in text and "synthetic = True" in text
+
+
+def test_inspect_missing_file_is_a_clear_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "inspect", str(tmp_path / "nope.h5")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_generate_jets_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pythia8mc")
+    pytest.importorskip("fastjet")
+    out = tmp_path / "jets.h5"
+    argv = ["data", "generate-jets", str(out), "--n-jets", "20", "--seed", "3", "--workers", "1",
+            "--shard-size", "10", "--pixels", "8", "--no-mpi", "--no-particles"]
+    assert main(argv) == 0
+    assert "jets/s" in capsys.readouterr().out
+    with h5py.File(out, "r") as f:
+        assert f["X_jets"].shape == (20, 8, 8, 3) and "particles" not in f
+        assert "--no-mpi" in f.attrs["command"] and not f.attrs["with_particles"]
