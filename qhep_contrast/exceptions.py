@@ -22,6 +22,7 @@ __all__ = [
     "DataFileNotFoundError",
     "CorruptFileError",
     "CheckpointError",
+    "InputValueError",
 ]
 
 
@@ -79,3 +80,7 @@ class CorruptFileError(DataError, OSError):
 
 class CheckpointError(QHEPError, RuntimeError):
     """A checkpoint or run folder is missing, incomplete, or does not match the configuration."""
+
+
+class InputValueError(QHEPError, ValueError):
+    """A tensor has the expected shape but values outside the allowed set (labels, indices, norms)."""

@@ -1,1 +1,61 @@
-"""qhep_contrast.circuits."""
+"""qhep_contrast.circuits: pure builder functions returning :class:`CircuitSpec` objects.
+
+- Encoders: :func:`angle_encoder`, :func:`token_loader`, :func:`reuploading_encoder`,
+  :func:`amplitude_encoder` (+ :func:`amplitude_angles` to turn vectors into its inputs).
+- Ansätze: :func:`hardware_efficient`, :func:`qcnn`, :func:`qvit_query_key`, :func:`qvit_value`,
+  :func:`quantum_autoencoder`.
+- :func:`compose` joins an encoder and an ansatz.
+- Fidelity circuits and estimators: :func:`swap_test`, :func:`compute_uncompute`,
+  :func:`destructive_swap_test`, :func:`swap_test_fidelity`, :func:`compute_uncompute_fidelity`,
+  :func:`destructive_swap_parities`, :func:`destructive_swap_fidelity`.
+- :data:`BUILDERS`, :func:`default_specs`, :func:`w1_spec`, :func:`w2_spec`; :data:`ENGINE_GATES`, the gate set
+  every builder keeps to.
+"""
+
+from __future__ import annotations
+
+from qhep_contrast.circuits.amplitude import amplitude_angles
+from qhep_contrast.circuits.ansatze import hardware_efficient, qcnn, quantum_autoencoder, qvit_query_key, qvit_value
+from qhep_contrast.circuits.compose import compose
+from qhep_contrast.circuits.encoders import amplitude_encoder, angle_encoder, reuploading_encoder, token_loader
+from qhep_contrast.circuits.fidelity import (
+    compute_uncompute,
+    compute_uncompute_fidelity,
+    destructive_swap_fidelity,
+    destructive_swap_parities,
+    destructive_swap_test,
+    swap_test,
+    swap_test_fidelity,
+)
+from qhep_contrast.circuits.gates import ENGINE_GATES, unsupported_instructions
+from qhep_contrast.circuits.registry import BUILDERS, default_specs, w1_spec, w2_spec
+from qhep_contrast.circuits.spec import CircuitSpec, z_observables
+
+__all__ = [
+    "CircuitSpec",
+    "z_observables",
+    "angle_encoder",
+    "token_loader",
+    "reuploading_encoder",
+    "amplitude_encoder",
+    "amplitude_angles",
+    "hardware_efficient",
+    "qcnn",
+    "qvit_query_key",
+    "qvit_value",
+    "quantum_autoencoder",
+    "compose",
+    "swap_test",
+    "compute_uncompute",
+    "destructive_swap_test",
+    "swap_test_fidelity",
+    "compute_uncompute_fidelity",
+    "destructive_swap_parities",
+    "destructive_swap_fidelity",
+    "BUILDERS",
+    "default_specs",
+    "w1_spec",
+    "w2_spec",
+    "ENGINE_GATES",
+    "unsupported_instructions",
+]

@@ -1,1 +1,28 @@
-"""qhep_contrast.losses."""
+"""Losses for contrastive and self-supervised learning, one per module (formula and paper in each docstring).
+
+=========================  =================================================================
+``ContrastivePairLoss``    margin loss on labelled pairs (Hadsell, Chopra & LeCun 2006)
+``NTXentLoss``             NT-Xent / InfoNCE with cosine similarity (SimCLR; van den Oord 2018)
+``FidelityInfoNCELoss``    InfoNCE with the state fidelity ``|<psi_i|psi_j>|^2`` as similarity
+``CombinedFidelityLoss``   ``alpha * FidelityInfoNCE + (1 - alpha) * (1 - mean positive fidelity)``
+``TripletLoss``            anchor/positive/negative hinge (Schroff et al. 2015, FaceNet)
+``MemoryBankKLLoss``       KL self-supervision against a momentum memory bank (Tran et al. 2025)
+=========================  =================================================================
+"""
+
+from qhep_contrast.losses.combined_fidelity import CombinedFidelityLoss
+from qhep_contrast.losses.contrastive_pair import ContrastivePairLoss
+from qhep_contrast.losses.fidelity_infonce import FidelityInfoNCELoss, FidelitySimilarity
+from qhep_contrast.losses.memory_bank_kl import MemoryBankKLLoss
+from qhep_contrast.losses.nt_xent import NTXentLoss
+from qhep_contrast.losses.triplet import TripletLoss
+
+__all__ = [
+    "CombinedFidelityLoss",
+    "ContrastivePairLoss",
+    "FidelityInfoNCELoss",
+    "FidelitySimilarity",
+    "MemoryBankKLLoss",
+    "NTXentLoss",
+    "TripletLoss",
+]

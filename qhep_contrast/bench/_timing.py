@@ -1,0 +1,87 @@
+"""Timing and machine-description helpers shared by the benchmarks."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from importlib import metadata
+
+import torch
+
+__all__ = ["median_seconds", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
+
+
+def median_seconds(step: Callable[[], object], repeats: int, warmup: int = 3) -> float:
+    """Median wall time of ``step()`` over ``repeats`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def matmul_gflops(size: int = 1024, repeats: int = 10, device: str = "cpu") -> float:
+    """Measured fp32 matmul rate (GFLOP/s) of ``size x size`` matrices on ``device``."""
+    a = torch.randn(size, size, device=device)
+    b = torch.randn(size, size, device=device)
+
+    def step() -> None:
+        a @ b
+        if device != "cpu":
+            torch.cuda.synchronize()
+
+    return 2 * size**3 / median_seconds(step, repeats) / 1e9
+
+
+def copy_gbps(megabytes: int = 256, repeats: int = 10, device: str = "cpu") -> float:
+    """Measured memory copy bandwidth (GB/s, bytes read + written) of a ``megabytes`` tensor clone."""
+    a = torch.empty(megabytes * 2**20 // 4, device=device)
+
+    def step() -> None:
+        a.clone()
+        if device != "cpu":
+            torch.cuda.synchronize()
+
+    return 2 * a.numel() * 4 / median_seconds(step, repeats) / 1e9
+
+
+def machine_info(device: str) -> dict:
+    """Cores, torch threads, device and package versions, printed and stored with every table."""
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    info = {
+        "cpu_cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "device": device if device == "cpu" else torch.cuda.get_device_name(0),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+    for pkg in ("torch", "qiskit", "qiskit-aer", "qiskit-machine-learning", "qhep-contrast"):
+        info[pkg] = version(pkg)
+    return info
+
+
+def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
+    """A plain-text table: ``columns`` are (key, header) pairs; floats printed with 4 significant digits."""
+    def fmt(v: object) -> str:
+        if isinstance(v, float):
+            return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        return "" if v is None else str(v)
+
+    cells = [[fmt(r.get(k)) for k, _ in columns] for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, (_, h) in enumerate(columns)]
+    line = "  ".join(h.ljust(w) for (_, h), w in zip(columns, widths))
+    out = [line, "-" * len(line)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(out)

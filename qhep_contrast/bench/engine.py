@@ -1,0 +1,258 @@
+"""Exact-engine throughput: workloads W1, W2, W3 and the floor of ../shared/BENCHMARKS.md.
+
+Every figure is a median over repeated steps after a warm-up, next to baselines measured in the same run:
+a naive gate-by-gate batched torch simulator, and qiskit-machine-learning's EstimatorQNN + TorchConnector
+with its default estimator and parameter-shift gradient. Every implementation's output is checked against
+qiskit.quantum_info.Statevector on fixed inputs before it is timed. One step = forward + backward of
+``output.sum()`` with respect to inputs and weights.
+
+Examples:
+    qhep bench engine                       # full run (the qiskit-machine-learning baseline takes ~1 min)
+    qhep bench engine --quick               # seconds: fewer repeats, no W3 at 20 qubits, tiny baseline
+    qhep bench engine --json runs/bench/engine.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from qiskit.quantum_info import Statevector
+
+from qhep_contrast.bench._naive import naive_expectations
+from qhep_contrast.bench._peers import pennylane_w1
+from qhep_contrast.bench._timing import copy_gbps, format_table, machine_info, matmul_gflops, median_seconds
+from qhep_contrast.circuits import w1_spec, w2_spec
+from qhep_contrast.circuits.spec import CircuitSpec
+from qhep_contrast.exceptions import QHEPError
+from qhep_contrast.execution.exact import compile as compile_exact
+from qhep_contrast.execution.exact import fidelity
+
+__all__ = ["add_arguments", "run", "flops_per_sample", "bytes_per_sample"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``qhep bench engine``."""
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 512], help="W1 batch sizes")
+    parser.add_argument("--w2-batch", type=int, default=512, help="W2 number of pairs per step")
+    parser.add_argument("--w3-qubits", type=int, nargs="*", default=[12, 16, 20], help="W3 widths (B = 64)")
+    parser.add_argument("--repeats", type=int, default=30, help="timed steps per measurement (median)")
+    parser.add_argument("--baseline-batch", type=int, default=8,
+                        help="batch of the qiskit-machine-learning baseline (it runs at < 1 sample/s)")
+    parser.add_argument("--skip-baseline", action="store_true", help="skip qiskit-machine-learning")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--quick", action="store_true",
+                        help="a fast smoke run: 5 repeats, W3 at 12 qubits only, baseline batch 1")
+    parser.add_argument("--json", type=Path, default=None, help="also write the numbers to this JSON file")
+
+
+def _check(name: str, spec: CircuitSpec, got: np.ndarray, x: torch.Tensor, w: torch.Tensor) -> None:
+    """Refuse to time an implementation whose <Z_i> differ from Statevector on the first two samples."""
+    for b in range(min(2, x.shape[0])):
+        bind = dict(zip(spec.inputs + spec.weights, [*x[b].tolist(), *w.tolist()]))
+        sv = Statevector(spec.circuit.assign_parameters(bind))
+        ref = np.array([sv.expectation_value(o).real for o in spec.observables])
+        if not np.allclose(got[b], ref, atol=1e-4):
+            raise QHEPError(f"{name}: output differs from Statevector by {np.abs(got[b] - ref).max():.2e}; "
+                            "not timing a wrong implementation.")
+
+
+def _w1_step(spec: CircuitSpec, batch: int, device: str, impl: str):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(batch, spec.num_inputs, generator=gen).to(device).requires_grad_(True)
+    w = torch.rand(spec.num_weights, generator=gen).to(device).requires_grad_(True)
+    ec = compile_exact(spec.circuit, spec.inputs, spec.weights)
+
+    def forward() -> torch.Tensor:
+        if impl == "naive":
+            return naive_expectations(spec.circuit, spec.inputs, spec.weights, x, w)
+        return ec.expectation(x, w, spec.observables)
+
+    _check(impl, spec, forward().detach().cpu().numpy(), x.detach().cpu(), w.detach().cpu())
+
+    def step() -> None:
+        x.grad = w.grad = None
+        forward().sum().backward()
+        if device != "cpu":
+            torch.cuda.synchronize()
+
+    return step
+
+
+def _qml_step(spec: CircuitSpec, batch: int):
+    """qiskit-machine-learning EstimatorQNN + TorchConnector with its default estimator and gradient."""
+    from qiskit_machine_learning.connectors import TorchConnector
+    from qiskit_machine_learning.neural_networks import EstimatorQNN
+
+    qnn = EstimatorQNN(circuit=spec.circuit, observables=list(spec.observables), input_params=spec.inputs,
+                       weight_params=spec.weights, input_gradients=True, default_precision=0.0)
+    gen = torch.Generator().manual_seed(0)
+    w0 = torch.rand(spec.num_weights, generator=gen)
+    model = TorchConnector(qnn, initial_weights=w0.numpy())
+    x = torch.rand(batch, spec.num_inputs, generator=gen).requires_grad_(True)
+    _check("qiskit-machine-learning", spec, model(x).detach().numpy(), x.detach(), w0)
+
+    def step() -> None:
+        x.grad = None
+        model.zero_grad()
+        model(x).sum().backward()
+
+    return step
+
+
+def bytes_per_sample(spec: CircuitSpec) -> dict[str, float]:
+    """Bytes of state traffic per sample for forward + backward (3x forward), complex64.
+
+    Every pass over the state reads and writes ``2**n`` complex64 amplitudes (8 bytes each), i.e.
+    ``16 * 2**n`` bytes. Gate by gate, every gate is one pass (plus the read-out); fused, every stage
+    (shared Kron windows counted separately), the prefix and the read-out.
+    """
+    dim_bytes = 2 * 8 * 2**spec.num_qubits
+    gates = sum(1 for inst in spec.circuit.data if inst.operation.name != "barrier")
+    program = compile_exact(spec.circuit, spec.inputs, spec.weights)._program
+    passes = 2 + sum(len(s.windows) if type(s).__name__ == "KronLayer" and not s.per_sample else 1
+                     for s in program.stages)
+    return {"gate_by_gate": 3.0 * (gates + 1) * dim_bytes, "fused": 3.0 * passes * dim_bytes}
+
+
+def flops_per_sample(spec: CircuitSpec) -> dict[str, float]:
+    """Real floating-point operations per sample for forward + backward (3x the forward count).
+
+    Gate by gate: a single-qubit gate updates ``2**n`` amplitudes with 2 complex multiply-adds (8 real
+    FLOPs each), a CX moves data only. Fused (this engine): each shared window of ``k`` qubits costs
+    ``2**n * 2**k`` complex multiply-adds, a per-sample rotation layer one phase multiplication
+    (``~6 * 2**n``), the product prefix ``~6 * 2**n``. The read-out (``|psi|^2`` then a matmul with the
+    ``2**n x n_obs`` sign matrix) is added to both.
+    """
+    n = spec.num_qubits
+    dim = 2**n
+    readout = dim * (3 + 2 * len(spec.observables))
+    one_qubit = sum(1 for inst in spec.circuit.data if len(inst.qubits) == 1)
+    gate_by_gate = one_qubit * dim * 2 * 8 + readout
+    program = compile_exact(spec.circuit, spec.inputs, spec.weights)._program
+    fused = 6.0 * dim + readout
+    for stage in program.stages:
+        name = type(stage).__name__
+        if name == "KronLayer":
+            fused += (sum(dim * 2**k * 8 for _, k in stage.windows) if not stage.per_sample
+                      else len(stage.qubits) * dim * 2 * 8)
+        elif name == "Diagonal":
+            fused += dim * (2 * len(stage.angle_cols) + 12)
+        elif name == "General":
+            fused += dim * 2 ** len(stage.qubits) * 8
+    return {"gate_by_gate": 3.0 * gate_by_gate, "fused": 3.0 * fused}
+
+
+def _w3_subprocess(n: int, repeats: int, device: str) -> dict:
+    """W1 at width ``n`` (B = 64) in a fresh process, so its peak memory is its own."""
+    code = (
+        "import json,resource,torch;from qhep_contrast.bench.engine import _w1_step, median_seconds;"
+        "from qhep_contrast.circuits import w1_spec;"
+        f"s=_w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
+        "print(json.dumps({'seconds':t,'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["killed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark, print the tables, optionally write JSON."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    repeats = 5 if args.quick else args.repeats
+    w3_qubits = [q for q in args.w3_qubits if q <= 12] if args.quick else args.w3_qubits
+    baseline_batch = 1 if args.quick else args.baseline_batch
+    device = args.device
+    result: dict = {"machine": machine_info(device), "rows": []}
+    print("machine: " + ", ".join(f"{k}={v}" for k, v in result["machine"].items()))
+
+    w1 = w1_spec(8, 3)
+    rows = result["rows"]
+    for batch in args.batch_sizes:
+        t = median_seconds(_w1_step(w1, batch, device, "engine"), repeats)
+        rows.append({"workload": "W1", "impl": "qhep exact", "qubits": 8, "batch": batch, "step_ms": 1e3 * t,
+                     "rate": batch / t, "unit": "samples/s"})
+    naive_batch = max(args.batch_sizes)
+    t = median_seconds(_w1_step(w1, naive_batch, device, "naive"), max(3, repeats // 3))
+    rows.append({"workload": "W1", "impl": "naive gate-by-gate torch", "qubits": 8, "batch": naive_batch,
+                 "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
+    peer = pennylane_w1(w1, 3, naive_batch)
+    if isinstance(peer, str):
+        rows.append({"workload": "W1", "impl": "PennyLane default.qubit", "qubits": 8, "note": f"skipped: {peer}"})
+    else:
+        step, forward, px, pw = peer
+        _check("PennyLane", w1, forward().detach().numpy(), px.detach(), pw.detach())
+        t = median_seconds(step, max(3, repeats // 3))
+        rows.append({"workload": "W1", "impl": "PennyLane default.qubit (torch, backprop)", "qubits": 8,
+                     "batch": naive_batch, "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
+    if not args.skip_baseline:
+        t = median_seconds(_qml_step(w1, baseline_batch), 1 if args.quick else 3, warmup=1)
+        rows.append({"workload": "W1", "impl": "qiskit-ml EstimatorQNN+TorchConnector", "qubits": 8,
+                     "batch": baseline_batch, "step_ms": 1e3 * t, "rate": baseline_batch / t, "unit": "samples/s"})
+
+    w2 = w2_spec(8, 3)
+    ec2 = compile_exact(w2.circuit, w2.inputs, w2.weights)
+    gen = torch.Generator().manual_seed(1)
+    b2 = args.w2_batch
+    x12 = torch.rand(2 * b2, 8, generator=gen).to(device).requires_grad_(True)
+    w2v = torch.rand(w2.num_weights, generator=gen).to(device).requires_grad_(True)
+
+    def w2_step() -> None:
+        x12.grad = w2v.grad = None
+        psi = ec2.statevector(x12, w2v)
+        fidelity(psi[:b2], psi[b2:]).sum().backward()
+
+    t = median_seconds(w2_step, repeats)
+    rows.append({"workload": "W2", "impl": "qhep exact", "qubits": 8, "batch": b2, "step_ms": 1e3 * t,
+                 "rate": b2 / t, "unit": "pairs/s"})
+
+    for n in w3_qubits:
+        r = _w3_subprocess(n, max(3, repeats // 5), device)
+        row = {"workload": "W3", "impl": "qhep exact", "qubits": n, "batch": 64, "unit": "samples/s"}
+        if "error" in r:
+            row["note"] = r["error"]
+        else:
+            row.update(step_ms=1e3 * r["seconds"], rate=64 / r["seconds"], peak_rss_mb=r["peak_rss_mb"])
+        rows.append(row)
+
+    engine_best = max(r["rate"] for r in rows if r["workload"] == "W1" and r["impl"] == "qhep exact")
+    for r in rows:
+        if r["workload"] == "W1" and "rate" in r:
+            r["engine_speedup"] = engine_best / r["rate"]
+    print()
+    print(format_table(rows, [("workload", "workload"), ("impl", "implementation"), ("qubits", "n"),
+                              ("batch", "B"), ("step_ms", "ms/step"), ("rate", "rate"), ("unit", "unit"),
+                              ("engine_speedup", "best engine / this"), ("peak_rss_mb", "peak MB"),
+                              ("note", "note")]))
+
+    gflops = matmul_gflops(device=device)
+    gbps = copy_gbps(device=device)
+    flops = flops_per_sample(w1)
+    traffic = bytes_per_sample(w1)
+    floor = {"matmul_gflops": gflops, "copy_gbps": gbps, "flops_per_sample": flops, "bytes_per_sample": traffic,
+             "measured_best": engine_best}
+    lines = []
+    for impl in ("gate_by_gate", "fused"):
+        compute = gflops * 1e9 / flops[impl]
+        memory = gbps * 1e9 / traffic[impl]
+        floor[f"ceiling_{impl}"] = min(compute, memory)
+        lines.append(f"  {impl.replace('_', '-'):>12}: {flops[impl] / 1e6:.2f} MFLOP/sample -> compute ceiling "
+                     f"{compute:,.0f}/s; {traffic[impl] / 1e3:.0f} kB/sample -> memory ceiling {memory:,.0f}/s")
+    result["floor"] = floor
+    print(f"\nfloor (W1, n=8, forward+backward; fp32 matmul {gflops:.1f} GFLOP/s, copy {gbps:.1f} GB/s):")
+    print("\n".join(lines))
+    print(f"  measured engine: {engine_best:,.0f} samples/s "
+          f"({100 * engine_best / floor['ceiling_fused']:.0f}% of the fused ceiling)")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+        print(f"wrote {args.json}")
+    return 0

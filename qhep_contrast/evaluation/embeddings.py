@@ -1,0 +1,42 @@
+"""Frozen embeddings of a dataset, as real feature matrices for probes, kNN and plots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset
+
+__all__ = ["embed_dataset", "real_features"]
+
+
+@torch.no_grad()
+def embed_dataset(embed: Callable[[Tensor], Tensor], dataset: Dataset, batch_size: int = 256,
+                  device: torch.device | str = "cpu") -> tuple[Tensor, np.ndarray]:
+    """Run ``embed`` over every image of ``dataset`` (items ``(image, label, ...)``), in order.
+
+    Args:
+        embed: e.g. ``model.embed`` (the representation before any projection head); called in eval mode
+            by the caller's choice (this function does not change module modes).
+        dataset: labelled images.
+        batch_size: images per forward pass.
+        device: where the images are sent.
+
+    Returns:
+        ``(embeddings (N, D) on the CPU (complex for statevectors), labels (N,) int64)``.
+    """
+    chunks, labels = [], []
+    for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False):
+        chunks.append(embed(batch[0].to(device)).detach().cpu())
+        labels.append(batch[1].numpy())
+    return torch.cat(chunks), np.concatenate(labels).astype(np.int64)
+
+
+def real_features(embeddings: Tensor) -> np.ndarray:
+    """``(N, D)`` float64 features: the embeddings themselves, or ``[Re, Im]`` ``(N, 2D)`` for complex ones."""
+    z = embeddings.detach().cpu()
+    if z.is_complex():
+        z = torch.cat([z.real, z.imag], dim=1)
+    return z.to(torch.float64).numpy()

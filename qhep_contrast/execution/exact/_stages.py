@@ -1,0 +1,341 @@
+"""Runtime stages of a compiled circuit: each applies one fused block to a batch of statevectors.
+
+States are complex tensors ``(b, 2**n)`` with ``b`` either the batch size or 1 (a state shared by every
+sample, broadcast lazily). Qiskit ordering: qubit ``q`` is bit ``q`` of the basis index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+__all__ = ["Context", "ProductPrefix", "KronLayer", "Monomial", "Diagonal", "General", "GlobalPhase"]
+
+
+@dataclass
+class Context:
+    """Per-call tensors shared by the stages of one evaluation.
+
+    Attributes:
+        mats_shared: single-qubit matrices of weight-only gates, ``(M_s + 1, 2, 2)``; the last is identity.
+        mats_sample: single-qubit matrices of input-dependent gates, ``(B, M_p, 2, 2)`` (or None).
+        theta_shared: weight-only angles, ``(1 + n_shared,)`` with a leading zero column.
+        theta_sample: per-sample angles, ``(B, 1 + n_shared + n_sample)`` (or None).
+        consts: device/dtype-specific constant tensors, keyed by stage id.
+    """
+
+    mats_shared: torch.Tensor
+    mats_sample: torch.Tensor | None
+    theta_shared: torch.Tensor
+    theta_sample: torch.Tensor | None
+    consts: dict
+
+    def const(self, key: object, make) -> torch.Tensor:
+        """Cached device/dtype constant for ``key`` (``make`` builds it on a miss)."""
+        if key not in self.consts:
+            self.consts[key] = make()
+        return self.consts[key]
+
+
+def _chain_product(ctx: Context, table: np.ndarray, per_sample: bool, key: object) -> torch.Tensor:
+    """Product of single-qubit chains: ``table (Q, L)`` of matrix indices -> ``(b, Q, 2, 2)``.
+
+    Row ``q`` lists the matrices applied to one qubit in circuit order; the result is
+    ``M[t_{L-1}] ... M[t_1] M[t_0]``. Indices ``< M_s + 1`` address the shared table, larger ones the
+    per-sample table. Columns that only hold shared matrices are gathered at batch size 1, so
+    weight-only parts of a chain cost nothing per sample.
+    """
+    def make():
+        n_shared = ctx.mats_shared.shape[0]
+        dev = ctx.mats_shared.device
+        cols = []
+        for col in table.T:
+            sample = col >= n_shared
+            if not sample.any():
+                cols.append(("s", torch.as_tensor(col, device=dev), None))
+            else:
+                cols.append(("m", torch.as_tensor(np.where(sample, 0, col), device=dev),
+                             (torch.as_tensor(np.where(sample, col - n_shared, 0), device=dev),
+                              torch.as_tensor(sample, device=dev)[None, :, None, None])))
+        return cols
+
+    out = None
+    pending = None  # product of consecutive weight-only columns, kept at batch size 1
+    for kind, shared_idx, mixed in ctx.const(key, make):
+        m = ctx.mats_shared[shared_idx].unsqueeze(0)
+        if kind == "s":
+            pending = m if pending is None else m @ pending
+            continue
+        if pending is not None:
+            out = pending if out is None else pending @ out
+            pending = None
+        sample_idx, mask = mixed
+        m = torch.where(mask, ctx.mats_sample[:, sample_idx], m)
+        out = m if out is None else m @ out
+    if pending is not None:
+        out = pending if out is None else pending @ out
+    return out
+
+
+class ProductPrefix:
+    """Leading single-qubit gates of every qubit, applied to ``|0...0>`` as a product state.
+
+    Args:
+        table: ``(n, L)`` chain table over all qubits (identity-padded).
+        per_sample: whether any chain contains an input-dependent gate.
+    """
+
+    def __init__(self, table: np.ndarray, per_sample: bool) -> None:
+        self.table = table
+        self.per_sample = per_sample
+
+    def initial_state(self, ctx: Context) -> torch.Tensor:
+        """Return the product state ``(b, 2**n)``."""
+        v = _chain_product(ctx, self.table, self.per_sample, id(self))[..., 0]  # (b, n, 2): column |0>
+        return _product_phase(v)
+
+
+class KronLayer:
+    """Single-qubit gates on distinct qubits (each qubit's gates already fused into one chain).
+
+    Two strategies, chosen by what the gates depend on:
+
+    * shared (weight-only) gates: contiguous qubits are grouped into windows of up to ``window`` qubits and
+      each window's Kronecker product is applied with one large GEMM over the whole batch;
+    * per-sample gates: each qubit's ``(B, 2, 2)`` matrix is applied with broadcast multiply-adds
+      (``out = m[:, :, 0] * psi_0 + m[:, :, 1] * psi_1``), avoiding batched small matmuls, which torch runs
+      slowly on CPU.
+
+    Args:
+        qubits: gated qubits, ascending.
+        table: ``(len(qubits), L)`` chain table (rows follow ``qubits``).
+        per_sample: whether any gate depends on inputs.
+        num_qubits: circuit width.
+        window: largest window for the shared strategy.
+    """
+
+    def __init__(self, qubits: list[int], table: np.ndarray, per_sample: bool, num_qubits: int,
+                 window: int) -> None:
+        self.qubits = qubits
+        self.table = table
+        self.per_sample = per_sample
+        self.n = num_qubits
+        self.windows: list[tuple[int, int]] = []
+        for q in qubits:
+            if self.windows and q < self.windows[-1][0] + window:
+                self.windows[-1] = (self.windows[-1][0], q - self.windows[-1][0] + 1)
+            else:
+                self.windows.append((q, 1))
+
+    def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        m = _chain_product(ctx, self.table, self.per_sample, id(self))  # (b, Q, 2, 2)
+        if self.per_sample:
+            for row, q in enumerate(self.qubits):
+                psi = self._apply_one(psi, m[:, row], q)
+            return psi
+        row_of = {q: r for r, q in enumerate(self.qubits)}
+        eye = torch.eye(2, dtype=m.dtype, device=m.device)
+        for lo, k in self.windows:
+            g = None
+            for q in range(lo, lo + k):  # kron(M_{lo+k-1}, ..., M_lo): the higher qubit is the left factor
+                f = m[0, row_of[q]] if q in row_of else eye
+                g = f if g is None else (f[:, None, :, None] * g[None, :, None, :]).reshape(2 * g.shape[0], -1)
+            psi = self._apply_window(psi, g, lo, k)
+        return psi
+
+    def _apply_window(self, psi: torch.Tensor, g: torch.Tensor, lo: int, k: int) -> torch.Tensor:
+        b = psi.shape[0]
+        if lo == 0:
+            return (psi.reshape(-1, 2**k) @ g.T).reshape(b, -1)
+        view = psi.reshape(b, 2 ** (self.n - lo - k), 2**k, 2**lo)
+        return torch.matmul(g, view).reshape(b, -1)
+
+    def _apply_one(self, psi: torch.Tensor, m: torch.Tensor, q: int) -> torch.Tensor:
+        b = max(psi.shape[0], m.shape[0])
+        view = psi.reshape(psi.shape[0], 2 ** (self.n - q - 1), 2, 2**q)
+        col0 = m[:, None, :, 0, None]  # (b, 1, 2, 1)
+        col1 = m[:, None, :, 1, None]
+        out = col0 * view[:, :, 0:1, :] + col1 * view[:, :, 1:2, :]
+        return out.reshape(b, -1)
+
+
+class _Permute(torch.autograd.Function):
+    """``out = psi[:, src] * ph`` whose backward is a gather by the inverse permutation.
+
+    Autograd's default backward of an index gather is a scatter-add into a zero tensor; for a
+    permutation the exact adjoint is ``grad_psi = (grad_out * conj(ph))[:, inv]``, one gather.
+    """
+
+    @staticmethod
+    def forward(psi: torch.Tensor, src: torch.Tensor, inv: torch.Tensor, ph: torch.Tensor | None) -> torch.Tensor:
+        out = torch.gather(psi, 1, src.expand(psi.shape[0], -1))  # 3x faster than psi[:, src] on CPU
+        return out if ph is None else out * ph
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:
+        _, _, inv, ph = inputs
+        ctx.save_for_backward(inv, ph)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        inv, ph = ctx.saved_tensors
+        if ph is not None:
+            grad = grad * ph.conj()
+        return torch.gather(grad, 1, inv.expand(grad.shape[0], -1)), None, None, None
+
+
+class Monomial:
+    """A fused run of constant permutation-with-phase gates: ``out[k] = phase[k] * psi[src[k]]``."""
+
+    def __init__(self, src: np.ndarray, phase: np.ndarray) -> None:
+        self.src = src
+        self.inv = np.argsort(src)
+        self.phase = None if np.allclose(phase, 1.0) else phase
+
+    def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        def make():
+            ph = None if self.phase is None else torch.as_tensor(self.phase, dtype=psi.dtype, device=psi.device)
+            return (torch.as_tensor(self.src, device=psi.device), torch.as_tensor(self.inv, device=psi.device), ph)
+
+        src, inv, ph = ctx.const((id(self), "perm"), make)
+        return _Permute.apply(psi, src, inv, ph)
+
+
+class Diagonal:
+    """A fused run of parametrised diagonal gates: ``psi * exp(i (theta @ A + b))``.
+
+    When every gate of the run is diagonal on a single qubit (the factored input rotations of a layer),
+    the phase vector is a product state: per-qubit phases ``exp(i theta @ A_q)`` ``(b, n, 2)`` are
+    combined by outer products within windows of 4 qubits and once across windows, avoiding a full-size
+    ``exp`` (``polar``) per amplitude. Otherwise the general form is evaluated.
+
+    Args:
+        angle_cols: columns into the shared (or per-sample) angle table, one per gate.
+        patterns: ``(J, 2**n)`` real coefficient of each gate's angle per basis state.
+        offset: ``(2**n,)`` constant phase.
+        per_sample: whether any angle depends on inputs.
+        num_qubits: circuit width.
+    """
+
+    def __init__(self, angle_cols: list[int], patterns: np.ndarray, offset: np.ndarray, per_sample: bool,
+                 num_qubits: int) -> None:
+        self.angle_cols = angle_cols
+        self.patterns = patterns
+        self.offset = offset
+        self.per_sample = per_sample
+        self.n = num_qubits
+        self.per_qubit = self._factor(patterns, offset, num_qubits)
+
+    @staticmethod
+    def _factor(patterns: np.ndarray, offset: np.ndarray, n: int) -> np.ndarray | None:
+        """``(J, n, 2)`` per-qubit coefficients if every pattern depends on one qubit only, else None."""
+        if np.any(offset):
+            return None
+        k = np.arange(patterns.shape[1])
+        out = np.zeros((patterns.shape[0], n, 2))
+        for j, pat in enumerate(patterns):
+            owners = [q for q in range(n) if not np.allclose(pat, pat[k ^ (1 << q)])]
+            if len(owners) > 1:
+                return None
+            if owners:
+                q = owners[0]
+                out[j, q] = (pat[0], pat[1 << q])
+                if not np.allclose(pat, np.where((k >> q) & 1, pat[1 << q], pat[0])):
+                    return None
+            elif np.any(pat):
+                return None
+        return out
+
+    def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
+        real = theta.dtype
+        t = theta[:, self.angle_cols]
+        if self.per_qubit is not None:
+            coef = ctx.const((id(self), "q"), lambda: torch.as_tensor(
+                self.per_qubit.reshape(len(self.angle_cols), -1), dtype=real, device=psi.device))
+            ang = (t @ coef).reshape(t.shape[0], self.n, 2)
+            return psi * _product_phase(torch.polar(torch.ones_like(ang), ang))
+        pat = ctx.const((id(self), "p"), lambda: torch.as_tensor(self.patterns, dtype=real, device=psi.device))
+        off = ctx.const((id(self), "o"), lambda: torch.as_tensor(self.offset, dtype=real, device=psi.device))
+        phase = t @ pat + off
+        return psi * torch.polar(torch.ones_like(phase), phase)
+
+
+def _product_phase(factors: torch.Tensor, window: int = 4) -> torch.Tensor:
+    """Kronecker product of per-qubit vectors ``(b, n, 2)`` -> ``(b, 2**n)`` (qubit 0 least significant).
+
+    Used for product states (the prefix) and product phase vectors (factored diagonals): vectors are
+    combined within windows of ``window`` qubits first, so only one outer product has the full size.
+    """
+    b, n, _ = factors.shape
+    out = None
+    for lo in range(0, n, window):
+        vec = factors[:, lo]
+        for q in range(lo + 1, min(lo + window, n)):
+            vec = (factors[:, q, :, None] * vec[:, None, :]).reshape(b, -1)
+        out = vec if out is None else (vec[:, :, None] * out[:, None, :]).reshape(b, -1)
+    return out
+
+
+class General:
+    """One multi-qubit gate applied by a dense local matrix (constant, or trig-form rotation).
+
+    Args:
+        qubits: the gate's qubits, ``qubits[0]`` the least significant bit of the local index.
+        num_qubits: circuit width.
+        const: constant local matrix, or None for a trig-form gate.
+        trig: ``(A, B_c, B_s)`` for ``M(t) = A + cos(t/2) B_c + sin(t/2) B_s``.
+        angle_col: column of ``t`` in the angle table.
+        per_sample: whether ``t`` depends on inputs.
+    """
+
+    def __init__(self, qubits: list[int], num_qubits: int, const: np.ndarray | None = None,
+                 trig: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, angle_col: int = 0,
+                 per_sample: bool = False) -> None:
+        self.qubits = qubits
+        self.n = num_qubits
+        self.constm = const
+        self.trig = trig
+        self.angle_col = angle_col
+        self.per_sample = per_sample
+        # tensor axis of qubit q in psi.reshape(b, 2, ..., 2) is 1 + (n - 1 - q); local index MSB first
+        self.axes = [1 + (num_qubits - 1 - q) for q in reversed(qubits)]
+
+    def _matrix(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        if self.constm is not None:
+            return ctx.const(id(self), lambda: torch.as_tensor(self.constm, dtype=psi.dtype, device=psi.device))[None]
+        a, bc, bs = ctx.const(id(self), lambda: tuple(
+            torch.as_tensor(m, dtype=psi.dtype, device=psi.device) for m in self.trig))
+        theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
+        t = theta[:, self.angle_col, None, None] / 2
+        return a + torch.cos(t) * bc + torch.sin(t) * bs
+
+    def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        m = self._matrix(psi, ctx)  # (b, K, K)
+        k = len(self.qubits)
+        b = psi.shape[0]
+        t = psi.reshape(b, *([2] * self.n)).movedim(self.axes, list(range(self.n + 1 - k, self.n + 1)))
+        shape = t.shape
+        flat = t.reshape(b, -1, 2**k)
+        out = flat @ m.transpose(-1, -2)  # (b, R, K) @ (1 or B, K, K) broadcasts over the batch
+        out = out.reshape(out.shape[0], *shape[1:]).movedim(list(range(self.n + 1 - k, self.n + 1)), self.axes)
+        return out.reshape(out.shape[0], -1)
+
+
+class GlobalPhase:
+    """Multiply by ``exp(i * phi)`` with ``phi`` a constant or an angle column."""
+
+    def __init__(self, value: float, angle_col: int | None, per_sample: bool) -> None:
+        self.value = value
+        self.angle_col = angle_col
+        self.per_sample = per_sample
+
+    def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        if self.angle_col is None:
+            phase = torch.tensor(self.value, dtype=ctx.theta_shared.dtype, device=psi.device)
+            return psi * torch.polar(torch.ones_like(phase), phase)
+        theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
+        phase = theta[:, self.angle_col, None]
+        return psi * torch.polar(torch.ones_like(phase), phase)

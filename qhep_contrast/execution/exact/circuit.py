@@ -1,0 +1,152 @@
+"""`ExactCircuit`: a compiled circuit evaluated on batches with torch (CPU or CUDA, autograd)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from qiskit.circuit import Parameter, QuantumCircuit
+from qiskit.quantum_info import SparsePauliOp
+
+from qhep_contrast.exceptions import ShapeError
+from qhep_contrast.execution.exact._compile import Program, build_program
+from qhep_contrast.execution.exact._observables import ObservableProgram
+from qhep_contrast.execution.exact._stages import Context
+
+__all__ = ["ExactCircuit", "MAX_QUBITS"]
+
+#: Widest circuit the exact engine accepts (a (1, 2**26) complex64 state is 512 MiB).
+MAX_QUBITS = 26
+
+_COMPLEX_OF = {torch.float32: torch.complex64, torch.float64: torch.complex128}
+
+
+def _u_matrices(d: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``exp(i gamma) U(theta, phi, lam)`` from derived angles ``d (..., 4)`` -> ``(..., 2, 2)``.
+
+    ``U = [[cos(theta/2), -e^{i lam} sin(theta/2)], [e^{i phi} sin(theta/2), e^{i(phi+lam)} cos(theta/2)]]``
+    (Qiskit's ``UGate``).
+    """
+    theta, phi, lam, gamma = d.unbind(-1)
+    c = torch.cos(theta / 2)
+    s = torch.sin(theta / 2)
+    one = torch.ones_like(c)
+    e = lambda a: torch.polar(one, a)  # noqa: E731
+    m = torch.stack([c * e(gamma), -s * e(gamma + lam), s * e(gamma + phi), c * e(gamma + phi + lam)], dim=-1)
+    return m.reshape(*d.shape[:-1], 2, 2).to(dtype)
+
+
+class ExactCircuit:
+    """A circuit compiled for batched, differentiable statevector simulation.
+
+    Create with :func:`qhep_contrast.execution.exact.compile`. All methods take
+
+    * ``x``: inputs ``(B, n_inputs)`` real (``(B, 0)`` when the circuit has no inputs);
+    * ``w``: weights ``(n_weights,)`` real;
+
+    on the same device. The precision follows ``x``/``w`` (float64 -> complex128, else complex64) unless
+    ``dtype`` is given. Results are differentiable with respect to ``x`` and ``w``.
+    """
+
+    def __init__(self, circuit: QuantumCircuit, inputs: Sequence[Parameter], weights: Sequence[Parameter]) -> None:
+        if circuit.num_qubits > MAX_QUBITS:
+            raise ShapeError(
+                f"the exact engine simulates up to {MAX_QUBITS} qubits; this circuit has {circuit.num_qubits}. "
+                "Use the `aer` executor (matrix_product_state method) for wider circuits."
+            )
+        self.num_qubits = circuit.num_qubits
+        self.inputs = tuple(inputs)
+        self.weights = tuple(weights)
+        self.name = circuit.name
+        self._program: Program = build_program(circuit, list(inputs), list(weights))
+        self._consts: dict = {}
+        self._observables: dict[tuple, ObservableProgram] = {}
+
+    @property
+    def num_inputs(self) -> int:
+        """Number of input parameters (columns of ``x``)."""
+        return len(self.inputs)
+
+    @property
+    def num_weights(self) -> int:
+        """Number of weight parameters (length of ``w``)."""
+        return len(self.weights)
+
+    @property
+    def num_stages(self) -> int:
+        """Number of fused stages after the product prefix (a measure of compiled depth)."""
+        return len(self._program.stages)
+
+    def _check(self, x: torch.Tensor, w: torch.Tensor) -> None:
+        if not isinstance(x, torch.Tensor) or not isinstance(w, torch.Tensor):
+            raise ShapeError(f"x and w must be torch tensors, got {type(x).__name__} and {type(w).__name__}.")
+        if x.dim() != 2 or x.shape[1] != self.num_inputs:
+            raise ShapeError(
+                f"circuit {self.name!r}: x must have shape (B, {self.num_inputs}), got {tuple(x.shape)}; "
+                "add a batch dimension with x.unsqueeze(0) for a single sample."
+            )
+        if w.dim() != 1 or w.shape[0] != self.num_weights:
+            raise ShapeError(
+                f"circuit {self.name!r}: w must have shape ({self.num_weights},), got {tuple(w.shape)}."
+            )
+        if x.is_complex() or w.is_complex():
+            raise ShapeError("x and w must be real tensors (angles), got a complex tensor.")
+        if x.device != w.device:
+            raise ShapeError(f"x is on {x.device} but w is on {w.device}; move both to one device.")
+
+    def statevector(self, x: torch.Tensor, w: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
+        """Final states ``(B, 2**n)`` complex, Qiskit ordering (qubit 0 = least significant bit)."""
+        self._check(x, w)
+        if dtype is None:
+            dtype = _COMPLEX_OF.get(torch.promote_types(x.dtype, w.dtype), torch.complex64)
+        real = torch.empty((), dtype=dtype).real.dtype
+        x = x.to(real)
+        w = w.to(real)
+        ctx = self._context(x, w, dtype)
+        psi = self._program.prefix.initial_state(ctx)
+        for stage in self._program.stages:
+            psi = stage(psi, ctx)
+        return psi.expand(x.shape[0], -1) if psi.shape[0] != x.shape[0] else psi
+
+    def _context(self, x: torch.Tensor, w: torch.Tensor, dtype: torch.dtype) -> Context:
+        p = self._program
+        key = (dtype, x.device)
+        consts = self._consts.setdefault(key, {})
+        if "u" not in consts:
+            real = x.dtype
+            to = lambda a, t=real: torch.as_tensor(a, dtype=t, device=x.device)  # noqa: E731
+            consts["u"] = (
+                tuple(to(a) if i < 2 else torch.as_tensor(a, device=x.device) for i, a in enumerate(p.u_shared)),
+                tuple(to(a) if i < 2 else torch.as_tensor(a, device=x.device) for i, a in enumerate(p.u_sample)),
+                torch.cat([to(p.const_1q, dtype), torch.eye(2, dtype=dtype, device=x.device)[None]]),
+            )
+        (cs, ks, cols_s), (cp, kp, cols_p), fixed = consts["u"]
+        shared, sample = p.angles.evaluate(x, w)
+        zero = shared.new_zeros(1)
+        theta_shared = torch.cat([zero, shared])
+        mats_shared = torch.cat([_u_matrices(cs + ks * theta_shared[cols_s], dtype), fixed])
+        theta_sample = mats_sample = None
+        if p.angles.sample.size or cols_p.shape[0]:
+            b = x.shape[0]
+            theta_sample = torch.cat([zero.expand(b, 1), shared.expand(b, -1), sample], dim=1)
+            mats_sample = _u_matrices(cp + kp * theta_sample[:, cols_p], dtype)
+        return Context(mats_shared, mats_sample, theta_shared, theta_sample, consts)
+
+    def probabilities(self, x: torch.Tensor, w: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
+        """Basis-state probabilities ``|psi_k|^2``, shape ``(B, 2**n)`` real."""
+        psi = self.statevector(x, w, dtype)
+        return psi.real.square() + psi.imag.square()
+
+    def observable_program(self, observables: Sequence[SparsePauliOp]) -> ObservableProgram:
+        """Compiled form of ``observables`` (cached by their labels and coefficients)."""
+        obs = [o if isinstance(o, SparsePauliOp) else SparsePauliOp(o) for o in observables]
+        key = tuple((tuple(o.paulis.to_labels()), tuple(complex(c) for c in o.coeffs)) for o in obs)
+        if key not in self._observables:
+            self._observables[key] = ObservableProgram(obs, self.num_qubits)
+        return self._observables[key]
+
+    def expectation(self, x: torch.Tensor, w: torch.Tensor, observables: Sequence[SparsePauliOp],
+                    dtype: torch.dtype | None = None) -> torch.Tensor:
+        """Expectation values ``<psi(x_b, w)|O_j|psi(x_b, w)>``, shape ``(B, len(observables))`` real."""
+        program = self.observable_program(observables)
+        return program(self.statevector(x, w, dtype))

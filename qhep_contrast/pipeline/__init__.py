@@ -1,0 +1,35 @@
+"""Runs end to end: train (and resume) a configuration, evaluate it, compare a hybrid with its twin.
+
+Sits below :mod:`qhep_contrast.training` and :mod:`qhep_contrast.evaluation` (it uses both) and above
+:mod:`qhep_contrast.cli`, which is a thin layer over these functions.
+"""
+
+from qhep_contrast.pipeline.compare import Comparison, comparison_table, resume_compare, train_compare
+from qhep_contrast.pipeline.evaluate import evaluate_model, evaluate_run, load_best_weights
+from qhep_contrast.pipeline.executors import EXECUTORS, resolve_execution
+from qhep_contrast.pipeline.train_run import (
+    RESUME_OVERRIDABLE,
+    RunOutcome,
+    resume_overrides,
+    resume_run,
+    train_run,
+    twin_config,
+)
+
+__all__ = [
+    "EXECUTORS",
+    "RESUME_OVERRIDABLE",
+    "Comparison",
+    "RunOutcome",
+    "comparison_table",
+    "evaluate_model",
+    "evaluate_run",
+    "load_best_weights",
+    "resolve_execution",
+    "resume_compare",
+    "resume_overrides",
+    "resume_run",
+    "train_compare",
+    "train_run",
+    "twin_config",
+]

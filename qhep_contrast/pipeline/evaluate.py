@@ -1,0 +1,160 @@
+"""Evaluate a trained model on its run's test split: metrics, figures, ``evaluation*.json``.
+
+The representation is ``model.embed`` (before any projection head). A linear probe and kNN are fitted on
+the training split's embeddings (no augmentation) and scored on the test split
+(:func:`~qhep_contrast.evaluation.embedding_metrics`); models with statevector outputs also get the
+fidelity distributions of same-class and different-class test pairs. Figures: ROC and background
+rejection, loss curves (from ``metrics.jsonl``), 2-D PCA (and optionally t-SNE) of the test embeddings,
+fidelity histograms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from qhep_contrast.data import subset, stratified_split
+from qhep_contrast.data.base import LabelledImageDataset
+from qhep_contrast.evaluation import (
+    embed_dataset,
+    embedding_metrics,
+    pair_fidelities,
+    plot_embedding,
+    plot_fidelity_histograms,
+    plot_loss_curves,
+    plot_roc,
+    project_2d,
+    real_features,
+)
+from qhep_contrast.models import count_parameters
+from qhep_contrast.pipeline.executors import resolve_execution
+from qhep_contrast.training.checkpoint import load_checkpoint
+from qhep_contrast.training.config import RunConfig
+from qhep_contrast.training.data_setup import DataBundle, build_data
+from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT
+from qhep_contrast.training.metrics_log import read_metrics
+from qhep_contrast.training.model_setup import build_model, circuit_weights
+from qhep_contrast.training.run_dir import read_run_config, write_json
+from qhep_contrast.training.runtime import configure_threads, select_device
+
+__all__ = ["evaluate_model", "evaluate_run", "load_best_weights"]
+
+
+def _limit(dataset: LabelledImageDataset, limit: int, seed: int) -> LabelledImageDataset:
+    if not 0 < limit < len(dataset):
+        return dataset
+    fraction = limit / len(dataset)
+    return subset(dataset, stratified_split(dataset.labels, (fraction, 1.0 - fraction), seed)[0])
+
+
+def load_best_weights(model: nn.Module, run_dir: Path, device: torch.device) -> int:
+    """Load ``best.pt`` (or ``last.pt`` when no epoch improved) into ``model``; return its epoch."""
+    path = run_dir / BEST_CHECKPOINT
+    if not path.is_file():
+        path = run_dir / LAST_CHECKPOINT
+    state = load_checkpoint(path)
+    model.load_state_dict(state["model"])
+    return int(state["epoch"])
+
+
+def _figures(out: Path, config: RunConfig, values: dict[str, Any], curves: dict, test_x: np.ndarray,
+             test_y: np.ndarray, history: list[dict[str, Any]], class_names: tuple[str, ...],
+             fidelities: Any) -> list[str]:
+    paths = []
+    if curves:
+        paths.append(plot_roc({f"{k} (AUC {values[f'{k}_auc']:.3f})": c for k, c in curves.items()},
+                              out / "roc.png"))
+    if history:
+        paths.append(plot_loss_curves(history, out / "loss_curves.png"))
+    methods = ("pca", "tsne") if config.eval.tsne else ("pca",)
+    for method in methods:
+        points = project_2d(test_x, method, config.seed)
+        paths.append(plot_embedding(points, test_y, out / f"embedding_{method}.png", class_names,
+                                    f"test embeddings ({method.upper()})"))
+    if fidelities is not None:
+        paths.append(plot_fidelity_histograms(fidelities.positive, fidelities.negative,
+                                              out / "fidelity_histograms.png"))
+    return [str(p) for p in paths]
+
+
+@torch.no_grad()
+def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, run_dir: Path,
+                   *, figures_dir: Path | None = None, limit: int = 0) -> dict[str, Any]:
+    """Metrics (and figures) of ``model`` on ``data``'s test split.
+
+    Args:
+        model: a Siamese model with ``embed``; put in eval mode here.
+        config: the run's configuration (``[eval]`` settings).
+        data: the run's data bundle.
+        device: where to compute.
+        run_dir: the run folder (its ``metrics.jsonl`` feeds the loss-curve plot).
+        figures_dir: where figures go (None: no figures, regardless of ``eval.plots``).
+        limit: cap the train and test splits at this many images each (0: all), for slow executors.
+
+    Returns:
+        JSON-ready dict: probe/kNN metrics, rejections, parameter counts, pair-fidelity means (state
+        outputs) and the figure paths.
+    """
+    model.eval()
+    train, test = _limit(data.train, limit, config.seed), _limit(data.test, limit, config.seed + 1)
+    bs = config.data.eval_batch_size
+    train_z, train_y = embed_dataset(model.embed, train, bs, device)
+    test_z, test_y = embed_dataset(model.embed, test, bs, device)
+    train_x, test_x = real_features(train_z), real_features(test_z)
+    result = embedding_metrics(train_x, train_y, test_x, test_y, probe_c=config.eval.probe_c,
+                               knn_k=config.eval.knn_k, efficiencies=config.eval.efficiencies)
+    values = dict(result.values)
+    values["parameters"] = count_parameters(model)
+    values["circuit_weights"] = sum(p.numel() for p in circuit_weights(model))
+    fidelities = None
+    if config.model.output == "state":
+        fidelities = pair_fidelities(test_z, test_y, config.eval.fidelity_pairs, config.seed)
+        values["fidelity_same_class_mean"] = float(fidelities.positive.mean())
+        values["fidelity_other_class_mean"] = float(fidelities.negative.mean())
+    values["figures"] = []
+    if figures_dir is not None and config.eval.plots:
+        names = tuple(getattr(getattr(data.test, "dataset", data.test), "class_names", ()))
+        values["figures"] = _figures(figures_dir, config, values, result.curves, test_x, test_y,
+                                     read_metrics(run_dir / "metrics.jsonl"), names, fidelities)
+    return values
+
+
+def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 0, noise: str = "",
+                 backend: str = "", limit: int = 0, plots: bool = True, device: str | None = None) -> dict[str, Any]:
+    """Re-evaluate the best checkpoint of a run folder, optionally on another executor.
+
+    The quantum layer's weights load unchanged into an Aer or IBM layer (same ``state_dict``), so the
+    trained model is rebuilt with that executor and evaluated on the same splits. Writes
+    ``evaluation.json`` and ``figures/`` (exact engine) or ``evaluation-<executor>.json`` and
+    ``figures-<executor>/``; IBM job ids go to ``jobs-ibm.jsonl`` in the run folder.
+
+    Args:
+        run_dir: a run folder written by ``qhep train``.
+        execution: ``"exact"``, ``"aer"`` or ``"ibm"``.
+        shots: shots per circuit (0: exact expectation values, Aer only).
+        noise: Aer noise model (fake backend name, e.g. ``"fake_manila"``).
+        backend: IBM target (``"fake_<name>"`` for local testing mode, or a device name).
+        limit: cap the train/test splits at this many images each (0: all); primitives are slow.
+        plots: write figures.
+        device: override ``train.device``.
+    """
+    run_dir = Path(run_dir)
+    config = read_run_config(run_dir)
+    executor = resolve_execution(execution, shots=shots, noise=noise, backend=backend, seed=config.seed,
+                                 journal=str(run_dir / "jobs-ibm.jsonl"))
+    configure_threads(config.train.threads)
+    dev = select_device(device or config.train.device)
+    data = build_data(config)
+    model = build_model(config, data.image_shape, executor).to(dev)
+    epoch = load_best_weights(model, run_dir, dev)
+    suffix = "" if execution == "exact" else f"-{execution}"
+    values = evaluate_model(model, config, data, dev, run_dir, figures_dir=run_dir / f"figures{suffix}" if plots
+                            else None, limit=limit)
+    values.update({"executor": execution, "shots": shots, "noise": noise, "backend": backend, "limit": limit,
+                   "checkpoint_epoch": epoch, "job_journal": getattr(executor, "journal", None)})
+    write_json(run_dir / f"evaluation{suffix}.json", values)
+    return values

@@ -1,0 +1,159 @@
+"""One training run end to end: run folder, data, model, fit loop, evaluation, ``summary.json``.
+
+:func:`train_run` starts a run in a fresh ``runs/<experiment>/<stamp>/`` folder (or a given folder);
+:func:`resume_run` continues the run in an existing folder from its last checkpoint, with the folder's own
+``config.toml``. Both return a :class:`RunOutcome`. With ``train.evaluate`` (default) the best checkpoint
+is evaluated on the test split when training ends and the metrics go to ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qhep_contrast.exceptions import CheckpointError, ConfigError
+from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
+from qhep_contrast.training.config import RunConfig, config_from_dict, config_to_dict
+from qhep_contrast.training.data_setup import build_data
+from qhep_contrast.training.fit_loop import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
+from qhep_contrast.training.model_setup import build_model
+from qhep_contrast.training.objectives import build_objective
+from qhep_contrast.training.optim_setup import build_optimizer, build_scheduler
+from qhep_contrast.training.run_dir import (
+    create_run_dir,
+    environment,
+    read_json,
+    read_run_config,
+    write_config,
+    write_json,
+)
+from qhep_contrast.training.runtime import configure_threads, seed_everything, select_device
+
+__all__ = ["RunOutcome", "RESUME_OVERRIDABLE", "train_run", "resume_run", "resume_overrides", "twin_config"]
+
+RESUME_OVERRIDABLE = ("train.epochs", "train.progress", "train.device", "train.threads", "train.evaluate")
+"""Keys that ``--set`` may change when resuming (everything else would break exact continuation)."""
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: its folder, the fit result, and the summary written to ``summary.json``."""
+
+    run_dir: Path
+    fit: FitResult
+    summary: dict[str, Any]
+
+    @property
+    def interrupted(self) -> bool:
+        """Ctrl-C stopped the run before it finished (resume it)."""
+        return self.fit.interrupted
+
+
+def _settings(config: RunConfig, device: Any) -> FitSettings:
+    t = config.train
+    return FitSettings(epochs=t.epochs, batch_size=config.data.batch_size, eval_batch_size=config.data.eval_batch_size,
+                       seed=config.seed, device=device, grad_clip=t.grad_clip, patience=t.patience,
+                       min_delta=t.min_delta, progress=t.progress)
+
+
+def _execute(config: RunConfig, run_dir: Path, resume: bool, log: Callable[[str], None] | None,
+             on_epoch_end: EpochCallback | None) -> RunOutcome:
+    threads = configure_threads(config.train.threads)
+    device = select_device(config.train.device)
+    seed_everything(config.seed)
+    if not resume:
+        write_json(run_dir / "env.json", environment(config, str(device), threads))
+    data = build_data(config)
+    model = build_model(config, data.image_shape).to(device)
+    optimizer = build_optimizer(model, config.optimizer)
+    scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
+    start = time.perf_counter()
+    result = fit(model, build_objective(config.loss), data.train_set, data.val_set, optimizer, scheduler, run_dir,
+                 _settings(config, device), resume=resume, on_epoch_end=on_epoch_end, log=log)
+    summary: dict[str, Any] = {"experiment": config.experiment, "run_dir": str(run_dir),
+                               "model": "twin" if config.model.twin else "hybrid", "finished": not result.interrupted,
+                               "last_epoch": result.last_epoch, "best_epoch": result.best_epoch,
+                               "best_val_loss": result.best_val_loss, "stopped_early": result.stopped_early,
+                               "train_seconds_this_session": time.perf_counter() - start,
+                               "device": str(device), "threads": threads}
+    if not result.interrupted and config.train.evaluate:
+        load_best_weights(model, run_dir, device)
+        summary["evaluation"] = evaluate_model(model, config, data, device, run_dir,
+                                               figures_dir=run_dir / "figures")
+    write_json(run_dir / "summary.json", summary)
+    return RunOutcome(run_dir, result, summary)
+
+
+def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str | Path | None = None,
+              log: Callable[[str], None] | None = None, on_epoch_end: EpochCallback | None = None) -> RunOutcome:
+    """Start a run: make its folder, write ``config.toml`` and ``env.json``, train, evaluate.
+
+    Args:
+        config: the validated configuration.
+        runs_root: parent of the ``<experiment>/<stamp>/`` folders.
+        run_dir: use this (new or empty) folder instead of a time-stamped one (e.g. a twin's ``twin/``).
+        log: receives one line per epoch.
+        on_epoch_end: see :func:`~qhep_contrast.training.fit_loop.fit`.
+    """
+    if run_dir is None:
+        folder = create_run_dir(runs_root, config.experiment)
+    else:
+        folder = Path(run_dir)
+        if (folder / "config.toml").exists():
+            raise CheckpointError(f"{folder} already holds a run; resume it with --resume {folder}.")
+        folder.mkdir(parents=True, exist_ok=True)
+    write_config(folder, config)
+    return _execute(config, folder, False, log, on_epoch_end)
+
+
+def resume_overrides(config: RunConfig, overrides: dict[str, Any]) -> RunConfig:
+    """``config`` with the few keys allowed on resume (:data:`RESUME_OVERRIDABLE`) changed.
+
+    Raises:
+        ConfigError: another key, or an invalid value.
+    """
+    tree = config_to_dict(config)
+    for key, value in overrides.items():
+        if key not in RESUME_OVERRIDABLE:
+            raise ConfigError(f"--set {key}=... cannot change a run being resumed (only {', '.join(RESUME_OVERRIDABLE)}"
+                              "); start a new run with the changed configuration instead.")
+        section, name = key.split(".")
+        tree[section][name] = value
+    return config_from_dict(tree)
+
+
+def resume_run(run_dir: str | Path, *, overrides: dict[str, Any] | None = None,
+               log: Callable[[str], None] | None = None, on_epoch_end: EpochCallback | None = None) -> RunOutcome:
+    """Continue the run in ``run_dir`` from ``checkpoints/last.pt`` with the folder's own configuration.
+
+    Args:
+        run_dir: the run folder.
+        overrides: ``{"train.epochs": 20, ...}`` (only :data:`RESUME_OVERRIDABLE` keys).
+        log, on_epoch_end: as for :func:`train_run`.
+
+    Raises:
+        CheckpointError: not a run folder, or no checkpoint in it.
+    """
+    folder = Path(run_dir)
+    config = read_run_config(folder)
+    if not (folder / LAST_CHECKPOINT).is_file():
+        raise CheckpointError(f"{folder / LAST_CHECKPOINT} is missing: the run stopped before its first checkpoint; "
+                              f"start it again with qhep train {folder / 'config.toml'}.")
+    if overrides:
+        config = resume_overrides(config, overrides)
+        write_config(folder, config)
+    env = read_json(folder / "env.json")
+    env.setdefault("resumed", []).append(time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    write_json(folder / "env.json", env)
+    return _execute(config, folder, True, log, on_epoch_end)
+
+
+def twin_config(config: RunConfig) -> RunConfig:
+    """The classical-twin version of ``config`` (``model.twin = true``, no further comparison)."""
+    return dataclasses.replace(config, model=dataclasses.replace(config.model, twin=True),
+                               compare=dataclasses.replace(config.compare, twin=False))
+

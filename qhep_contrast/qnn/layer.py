@@ -1,0 +1,127 @@
+"""`QuantumLayer`: a parametrised Qiskit circuit as a torch ``nn.Module``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from qiskit.quantum_info import SparsePauliOp
+from torch import nn
+
+from qhep_contrast.circuits.spec import CircuitSpec
+from qhep_contrast.exceptions import ConfigError, ShapeError
+from qhep_contrast.qnn.runners import Output, make_runner
+
+__all__ = ["QuantumLayer", "INITS"]
+
+INITS: tuple[str, ...] = ("uniform", "normal", "zeros")
+
+
+class QuantumLayer(nn.Module):
+    """A quantum circuit layer: ``forward(x (B, n_in)) -> (B, n_obs)``.
+
+    The circuit's input parameters take the columns of ``x`` (per sample), its weight parameters the
+    trainable vector ``self.weight``. The same layer runs on every executor: ``execution=None`` (or an
+    ``ExecutionConfig`` of kind ``"exact"``) uses the compiled torch statevector engine, kinds ``"aer"`` and
+    ``"ibm"`` use Qiskit primitives. ``state_dict()`` is the same for every executor (a single tensor
+    ``weight``), so weights trained on one executor load unchanged into another.
+
+    Args:
+        spec: circuit with input/weight parameters (from a builder in :mod:`qhep_contrast.circuits`).
+        observables: observables for ``output="expectation"``; default ``spec.observables``.
+        output: ``"expectation"`` (real ``(B, n_obs)``), ``"probabilities"`` (``(B, 2**n)``) or
+            ``"state"`` (complex ``(B, 2**n)``, exact executor only; for fidelity losses).
+        execution: None for the exact engine, or an ``ExecutionConfig``.
+        init: weight initialisation: ``"uniform"`` draws ``U(-init_scale, init_scale)`` (default
+            ``init_scale = pi``: every rotation angle equally likely), ``"normal"`` draws
+            ``N(0, init_scale**2)`` (small ``init_scale`` such as 0.1 starts near the identity and avoids
+            barren plateaus on deep circuits), ``"zeros"`` sets every angle to 0.
+        init_scale: scale of the initial weights (see ``init``).
+        seed: seed of the initialisation (a private ``torch.Generator``); None uses torch's global RNG.
+
+    Attributes:
+        weight: ``nn.Parameter`` of shape ``(spec.num_weights,)``, float32.
+    """
+
+    def __init__(
+        self,
+        spec: CircuitSpec,
+        observables: Sequence[SparsePauliOp] | None = None,
+        *,
+        output: Output = "expectation",
+        execution=None,
+        init: str = "uniform",
+        init_scale: float = math.pi,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(spec, CircuitSpec):
+            raise ConfigError(
+                f"QuantumLayer needs a CircuitSpec (from qhep_contrast.circuits builders), got "
+                f"{type(spec).__name__}; wrap a bare circuit with CircuitSpec(circuit, inputs, weights)."
+            )
+        self.spec = spec
+        self.observables = tuple(spec.observables if observables is None else observables)
+        if output == "expectation" and not self.observables:
+            raise ConfigError(
+                f"QuantumLayer on {spec.name!r}: output='expectation' needs observables, and the spec has none; "
+                "pass observables=[...] (e.g. qhep_contrast.circuits.z_observables(n))."
+            )
+        self.output = output
+        self.execution = execution
+        self.weight = nn.Parameter(_initial_weights(spec.num_weights, init, init_scale, seed))
+        self._runner = make_runner(spec, self.observables, output, execution)
+
+    @property
+    def num_inputs(self) -> int:
+        """Number of input columns expected by ``forward``."""
+        return self.spec.num_inputs
+
+    @property
+    def num_weights(self) -> int:
+        """Number of trainable circuit weights."""
+        return self.spec.num_weights
+
+    @property
+    def num_outputs(self) -> int:
+        """Width of the output: number of observables, or ``2**n`` for probabilities and states."""
+        return len(self.observables) if self.output == "expectation" else 2**self.spec.num_qubits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Evaluate the circuit for every row of ``x``.
+
+        Args:
+            x: ``(B, num_inputs)`` real tensor of input angles.
+
+        Returns:
+            ``(B, num_outputs)``: float for expectations/probabilities (float64 when ``x`` is float64),
+            complex for states.
+        """
+        if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != self.num_inputs:
+            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ShapeError(
+                f"QuantumLayer({self.spec.name!r}) expects x of shape (B, {self.num_inputs}), got {got}; "
+                "flatten or project your features to one column per input parameter."
+            )
+        if not torch.is_floating_point(x):
+            raise ShapeError(f"QuantumLayer expects a floating-point x, got {x.dtype}.")
+        return self._runner(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return (f"spec={self.spec.name!r}, qubits={self.spec.num_qubits}, inputs={self.num_inputs}, "
+                f"weights={self.num_weights}, output={self.output!r}, "
+                f"executor={getattr(self.execution, 'kind', 'exact')!r}")
+
+
+def _initial_weights(n: int, init: str, scale: float, seed: int | None) -> torch.Tensor:
+    if init not in INITS:
+        raise ConfigError(f"init must be one of {INITS}, got {init!r}.")
+    if not math.isfinite(scale) or scale <= 0:
+        raise ConfigError(f"init_scale must be a finite number > 0, got {scale!r}.")
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
+    if init == "uniform":
+        return (torch.rand(n, generator=gen) * 2 - 1) * scale
+    if init == "normal":
+        return torch.randn(n, generator=gen) * scale
+    return torch.zeros(n)

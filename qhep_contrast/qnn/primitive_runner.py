@@ -1,0 +1,130 @@
+"""`PrimitiveRunner`: a :class:`~qhep_contrast.qnn.QuantumLayer` evaluated with Qiskit V2 primitives.
+
+The circuit runs through qiskit-machine-learning's ``EstimatorQNN`` (expectations) or ``SamplerQNN``
+(probabilities) with ``input_gradients=True`` and our batched parameter-shift gradients
+(:mod:`qhep_contrast.qnn.gradients`), so one training step costs one primitive job forward and one
+backward, whatever the batch size and number of parameters.
+
+The layer's ``weight`` is *the* weight: the runner calls the QNN's ``forward``/``backward`` with it through a
+small autograd function (what ``TorchConnector`` does, without ``TorchConnector`` owning a second weight),
+so weights trained on ``exact`` load unchanged into ``aer``/``ibm`` layers and back, and the layer's
+``state_dict`` stays ``{"weight"}``. Gradients flow to ``x`` (earlier layers) and ``weight``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from qiskit.quantum_info import SparsePauliOp
+
+from qhep_contrast.circuits.spec import CircuitSpec
+from qhep_contrast.execution.config import ExecutionConfig
+from qhep_contrast.execution.program import PrimitiveProgram, build_program
+from qhep_contrast.qnn.gradients import BatchedParamShiftEstimatorGradient, BatchedParamShiftSamplerGradient
+
+__all__ = ["PrimitiveRunner"]
+
+
+class _QNNFunction(torch.autograd.Function):
+    """``qnn.forward(x, w)`` with ``qnn.backward`` as its vector-Jacobian product (like ``TorchConnector``)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, weight: torch.Tensor, qnn: Any) -> torch.Tensor:  # noqa: D102
+        ctx.qnn = qnn
+        ctx.save_for_backward(x, weight)
+        out = qnn.forward(_numpy(x), _numpy(weight))
+        return torch.as_tensor(np.asarray(out, dtype=np.float64), dtype=x.dtype, device=x.device)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: torch.Tensor) -> tuple:  # noqa: D102
+        x, weight = ctx.saved_tensors
+        input_grad, weight_grad = ctx.qnn.backward(_numpy(x), _numpy(weight))
+        g = grad_out.detach().to("cpu", torch.float64)
+        grad_x = grad_w = None
+        if ctx.needs_input_grad[0] and input_grad is not None:
+            grad_x = torch.einsum("bo,boi->bi", g, torch.as_tensor(np.asarray(input_grad), dtype=torch.float64))
+            grad_x = grad_x.to(x.dtype).to(x.device)
+        if ctx.needs_input_grad[1] and weight_grad is not None:
+            grad_w = torch.einsum("bo,bow->w", g, torch.as_tensor(np.asarray(weight_grad), dtype=torch.float64))
+            grad_w = grad_w.to(weight.dtype).to(weight.device)
+        return grad_x, grad_w, None
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    return t.detach().to("cpu", torch.float64).numpy()
+
+
+class PrimitiveRunner:
+    """Runner ``(x (B, n_in), weight (n_w,)) -> (B, n_out)`` on the ``aer`` or ``ibm`` executor.
+
+    Args:
+        spec: circuit and parameter roles.
+        observables: observables for ``output="expectation"``.
+        output: ``"expectation"`` (``EstimatorQNN``) or ``"probabilities"`` (``SamplerQNN``, needs shots).
+        execution: the ``ExecutionConfig`` (kind ``"aer"`` or ``"ibm"``).
+
+    Attributes:
+        program: the prepared circuit and primitive (see :class:`~qhep_contrast.execution.program.PrimitiveProgram`).
+        qnn: the qiskit-machine-learning network.
+        primitive: the innermost Aer/Runtime primitive: one ``run`` call is one job.
+    """
+
+    def __init__(self, spec: CircuitSpec, observables: Sequence[SparsePauliOp], output: str,
+                 execution: ExecutionConfig) -> None:
+        self.spec = spec
+        self.output = output
+        circuit = spec.circuit
+        if output == "probabilities" and not circuit.num_clbits:
+            circuit = circuit.measure_all(inplace=False)
+        kind = "estimator" if output == "expectation" else "sampler"
+        self.program: PrimitiveProgram = build_program(execution, circuit, observables, kind)
+        used = set(self.program.circuit.parameters)
+        self._inputs = [i for i, p in enumerate(spec.inputs) if p in used]
+        self._weights = [i for i, p in enumerate(spec.weights) if p in used]
+        inputs = [spec.inputs[i] for i in self._inputs]
+        weights = [spec.weights[i] for i in self._weights]
+        self.qnn = (self._estimator_qnn(inputs, weights) if kind == "estimator"
+                    else self._sampler_qnn(inputs, weights, 2**spec.num_qubits))
+
+    @property
+    def primitive(self) -> Any:
+        """The innermost primitive (count its ``run`` calls to count jobs)."""
+        return self.program.backend_primitive
+
+    def _estimator_qnn(self, inputs: list, weights: list) -> Any:
+        from qiskit_machine_learning.neural_networks import EstimatorQNN
+
+        p = self.program
+        gradient = BatchedParamShiftEstimatorGradient(p.primitive, precision=p.precision)
+        return EstimatorQNN(circuit=p.circuit, estimator=p.primitive, observables=list(p.observables),
+                            input_params=inputs, weight_params=weights, gradient=gradient,
+                            input_gradients=True, default_precision=p.precision)
+
+    def _sampler_qnn(self, inputs: list, weights: list, outcomes: int) -> Any:
+        from qiskit_machine_learning.neural_networks import SamplerQNN
+
+        p = self.program
+        circuit = p.circuit.copy()
+        # SamplerQNN re-maps outcomes through a circuit layout as if measurements were on physical qubits;
+        # ours measure the logical qubits into their own bits, so the layout must not be applied.
+        circuit._layout = None
+        return SamplerQNN(circuit=circuit, sampler=p.primitive, input_params=inputs, weight_params=weights,
+                          interpret=_identity, output_shape=outcomes,
+                          gradient=BatchedParamShiftSamplerGradient(p.primitive), input_gradients=True)
+
+    def __call__(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """Evaluate every row of ``x`` with ``weight``; differentiable in both."""
+        xs = x[:, self._inputs] if len(self._inputs) != x.shape[1] else x
+        ws = weight[self._weights] if len(self._weights) != weight.shape[0] else weight
+        return _QNNFunction.apply(xs, ws, self.qnn)
+
+    def close(self) -> None:
+        """Close a Runtime batch/session held by this runner."""
+        self.program.close()
+
+
+def _identity(outcome: int) -> int:
+    return outcome

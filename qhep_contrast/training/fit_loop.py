@@ -1,0 +1,233 @@
+"""The fit loop: train an epoch, validate, log, checkpoint; resume exactly; stop early; survive Ctrl-C.
+
+One epoch ``e`` (1-based):
+
+1. ``set_epoch(e)`` on the sampler and the training set: the data order, the views and the pairs of epoch
+   ``e`` are functions of ``(seed, e)`` only (:mod:`qhep_contrast.training.epoch_data`);
+2. a pass over the training batches (forward, loss, backward, optional gradient clipping, optimizer step)
+   under a tqdm bar showing the running loss and the throughput in samples/s;
+3. the validation loss (no gradients, fixed validation views);
+4. one scheduler step, early-stopping bookkeeping, and then, in this order: ``checkpoints/best.pt`` when
+   the validation loss improved, ``checkpoints/last.pt`` (everything needed to continue: model, optimizer,
+   scheduler, early stopping, history, global RNG states, epoch), and the epoch's line in
+   ``metrics.jsonl``. Each file is written atomically.
+
+``last.pt`` is also written before the first epoch, so an interrupted run can always resume. Resuming loads
+``last.pt``, rewrites ``metrics.jsonl`` from its history, and continues with the next epoch; because
+nothing in an epoch depends on state that is not in the checkpoint, a killed-and-resumed run ends with
+the same weights and metrics as an uninterrupted one (bit for bit on the same machine and thread count).
+Ctrl-C stops the loop; the last completed epoch is already on disk and the partial epoch is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LRScheduler
+from torch.utils.data import DataLoader, Dataset
+from tqdm import tqdm
+
+from qhep_contrast.exceptions import CheckpointError
+from qhep_contrast.training.checkpoint import load_checkpoint, save_checkpoint
+from qhep_contrast.training.early_stopping import EarlyStopping
+from qhep_contrast.training.epoch_data import EpochSampler, set_epoch
+from qhep_contrast.training.metrics_log import MetricsLog
+from qhep_contrast.training.objectives import Objective
+from qhep_contrast.training.optim_setup import current_lr
+from qhep_contrast.training.runtime import capture_rng_state, restore_rng_state
+
+__all__ = ["FitSettings", "FitResult", "fit", "LAST_CHECKPOINT", "BEST_CHECKPOINT"]
+
+LAST_CHECKPOINT = "checkpoints/last.pt"
+BEST_CHECKPOINT = "checkpoints/best.pt"
+
+EpochCallback = Callable[[int, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """What the loop needs besides the model and the data.
+
+    Attributes:
+        epochs: last epoch to train (1-based, inclusive).
+        batch_size, eval_batch_size: training and validation batch sizes.
+        seed: seed of the data order (with the epoch).
+        device: where the model and batches live.
+        grad_clip: clip the total gradient norm to this (0: off).
+        patience, min_delta: early stopping (see :class:`EarlyStopping`).
+        progress: show tqdm bars.
+    """
+
+    epochs: int
+    batch_size: int
+    eval_batch_size: int
+    seed: int
+    device: torch.device = torch.device("cpu")
+    grad_clip: float = 0.0
+    patience: int = 0
+    min_delta: float = 0.0
+    progress: bool = True
+
+
+@dataclass
+class FitResult:
+    """Outcome of :func:`fit`.
+
+    Attributes:
+        history: one record per completed epoch (the lines of ``metrics.jsonl``).
+        best_epoch, best_val_loss: the epoch whose weights are in ``best.pt`` (0 and inf before any).
+        last_epoch: last completed epoch.
+        stopped_early: the early-stopping rule ended the run.
+        interrupted: Ctrl-C ended the run (resume it with ``--resume``).
+    """
+
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best_epoch: int = 0
+    best_val_loss: float = math.inf
+    last_epoch: int = 0
+    stopped_early: bool = False
+    interrupted: bool = False
+
+
+def _loader(dataset: Dataset, batch_size: int, sampler: EpochSampler) -> DataLoader:
+    return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=0)
+
+
+def _train_epoch(model: nn.Module, objective: Objective, loader: DataLoader, optimizer: Optimizer,
+                 settings: FitSettings, desc: str) -> tuple[float, int, float]:
+    """One pass over ``loader``; returns (mean loss, samples, seconds)."""
+    model.train()
+    total, count, start = 0.0, 0, time.perf_counter()
+    bar = tqdm(loader, desc=desc, unit="batch", leave=False, disable=not settings.progress, file=sys.stderr,
+               dynamic_ncols=True)
+    for batch in bar:
+        optimizer.zero_grad(set_to_none=True)
+        loss, n = objective(model, batch, settings.device)
+        loss.backward()
+        if settings.grad_clip:
+            nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
+        optimizer.step()
+        total, count = total + float(loss.detach()) * n, count + n
+        rate = count / max(time.perf_counter() - start, 1e-9)
+        bar.set_postfix(loss=f"{total / count:.4f}", samples_per_s=f"{rate:.0f}")
+    return total / max(count, 1), count, time.perf_counter() - start
+
+
+@torch.no_grad()
+def _validate(model: nn.Module, objective: Objective, loader: DataLoader, device: torch.device) -> float:
+    model.eval()
+    total, count = 0.0, 0
+    for batch in loader:
+        loss, n = objective(model, batch, device)
+        total, count = total + float(loss) * n, count + n
+    return total / max(count, 1)
+
+
+def _state(epoch: int, model: nn.Module, optimizer: Optimizer, scheduler: LRScheduler, stopper: EarlyStopping,
+           history: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    return {"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(), "early_stopping": stopper.state_dict(), "history": history,
+            "rng": capture_rng_state(), "sampler": {"seed": seed, "epoch": epoch}}
+
+
+def _resume(path: Path, model: nn.Module, optimizer: Optimizer, scheduler: LRScheduler, stopper: EarlyStopping,
+            settings: FitSettings) -> tuple[int, list[dict[str, Any]]]:
+    state = load_checkpoint(path)  # on the CPU: RNG states must stay CPU tensors; load_state_dict moves the rest
+    if state["sampler"]["seed"] != settings.seed:
+        raise CheckpointError(f"{path} was written with seed {state['sampler']['seed']}, the run now has seed "
+                              f"{settings.seed}; resume with the run folder's own config.toml.")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    stopper.load_state_dict(state["early_stopping"])
+    restore_rng_state(state["rng"])
+    return int(state["epoch"]), list(state["history"])
+
+
+def fit(model: nn.Module, objective: Objective, train_set: Dataset, val_set: Dataset, optimizer: Optimizer,
+        scheduler: LRScheduler, run_dir: str | Path, settings: FitSettings, *, resume: bool = False,
+        on_epoch_end: EpochCallback | None = None, log: Callable[[str], None] | None = None) -> FitResult:
+    """Train ``model`` (already on ``settings.device``), checkpointing into ``run_dir`` (see module docs).
+
+    Args:
+        model: a Siamese model (``model(a, b) -> (z_a, z_b)``, ``embed``, ``project``).
+        objective: turns a batch into a loss (:mod:`qhep_contrast.training.objectives`).
+        train_set: training items; its ``set_epoch`` (if any) is called every epoch.
+        val_set: validation items (fixed).
+        optimizer, scheduler: built over ``model``'s parameters; the scheduler steps once per epoch.
+        run_dir: the run folder (``checkpoints/`` and ``metrics.jsonl`` go there).
+        settings: epochs, batch sizes, seed, device, clipping, early stopping, progress.
+        resume: continue from ``run_dir/checkpoints/last.pt``.
+        on_epoch_end: called as ``on_epoch_end(epoch, record)`` after an epoch is saved.
+        log: receives one summary line per epoch (e.g. ``print``); None for silence.
+
+    Returns:
+        A :class:`FitResult`.
+    """
+    run_dir = Path(run_dir)
+    stopper = EarlyStopping(settings.patience, settings.min_delta)
+    last, best = run_dir / LAST_CHECKPOINT, run_dir / BEST_CHECKPOINT
+    start, history = 0, []
+    if resume:
+        start, history = _resume(last, model, optimizer, scheduler, stopper, settings)
+    else:
+        save_checkpoint(last, _state(0, model, optimizer, scheduler, stopper, history, settings.seed))
+    metrics = MetricsLog(run_dir / "metrics.jsonl", history)
+    sampler = EpochSampler(len(train_set), settings.seed)
+    train_loader = _loader(train_set, settings.batch_size, sampler)
+    val_loader = _loader(val_set, settings.eval_batch_size, EpochSampler(len(val_set), settings.seed, False))
+    result = FitResult(history=history, last_epoch=start)
+    for epoch in range(start + 1, settings.epochs + 1):
+        if stopper.should_stop:
+            break
+        try:
+            record = _one_epoch(epoch, model, objective, train_set, sampler, train_loader, val_loader, optimizer,
+                                scheduler, stopper, settings)
+            if record["improved"]:
+                save_checkpoint(best, {"epoch": epoch, "model": model.state_dict(), "val_loss": record["val_loss"]})
+            save_checkpoint(last, _state(epoch, model, optimizer, scheduler, stopper, [*history, record],
+                                         settings.seed))
+            result.last_epoch = epoch
+            history.append(record)
+            metrics.append(record)
+            if log is not None:
+                log(_summary_line(record, settings.epochs))
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, record)
+        except KeyboardInterrupt:  # last.pt holds the last completed epoch; a partial epoch is redone on resume
+            result.interrupted = True
+            break
+    result.stopped_early = stopper.should_stop and not result.interrupted
+    result.best_epoch, result.best_val_loss = stopper.best_epoch, stopper.best
+    return result
+
+
+def _one_epoch(epoch: int, model: nn.Module, objective: Objective, train_set: Dataset, sampler: EpochSampler,
+               train_loader: DataLoader, val_loader: DataLoader, optimizer: Optimizer, scheduler: LRScheduler,
+               stopper: EarlyStopping, settings: FitSettings) -> dict[str, Any]:
+    sampler.set_epoch(epoch)
+    set_epoch(train_set, epoch)
+    lr = current_lr(optimizer)
+    train_loss, samples, seconds = _train_epoch(model, objective, train_loader, optimizer, settings,
+                                                f"epoch {epoch}/{settings.epochs}")
+    val_loss = _validate(model, objective, val_loader, settings.device)
+    scheduler.step()
+    improved = stopper.update(val_loss, epoch)
+    return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "lr": lr, "improved": improved,
+            "best_val_loss": stopper.best, "samples": samples, "seconds": seconds,
+            "samples_per_s": samples / max(seconds, 1e-9)}
+
+
+def _summary_line(record: dict[str, Any], epochs: int) -> str:
+    mark = " *" if record["improved"] else ""
+    return (f"epoch {record['epoch']:>3}/{epochs}  train {record['train_loss']:.4f}  val {record['val_loss']:.4f}"
+            f"{mark}  lr {record['lr']:.2e}  {record['samples_per_s']:.0f} samples/s  {record['seconds']:.1f} s")

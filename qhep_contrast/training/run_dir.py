@@ -1,0 +1,117 @@
+"""Run folders: ``runs/<experiment>/<YYYYmmdd-HHMMSS>/``.
+
+Contents (written by :func:`create_run_dir`, the fit loop and the evaluation):
+
+==================  ===============================================================================
+``config.toml``     the resolved configuration (every key, defaults filled in); rerun with it as is
+``env.json``        git SHA and dirty flag, package versions, python, platform, seed, executor, device,
+                    threads, command line, job ids of primitive executions (none on the exact engine)
+``metrics.jsonl``   one JSON object per epoch
+``checkpoints/``    ``last.pt`` (resume state) and ``best.pt`` (best validation loss)
+``figures/``        ROC curve, loss curves, embedding plot, fidelity histograms
+``summary.json``    the final metrics (training outcome and test-split evaluation)
+``twin/``           the classical twin's own run folder, when ``[compare] twin = true``
+==================  ===============================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from qhep_contrast import __version__
+from qhep_contrast.exceptions import CheckpointError
+from qhep_contrast.training.checkpoint import atomic_write_text
+from qhep_contrast.training.config import RunConfig, config_from_dict, config_to_dict, read_config_tree
+from qhep_contrast.training.metrics_log import json_safe
+from qhep_contrast.training.toml_writer import dumps
+
+__all__ = ["PACKAGES", "create_run_dir", "write_config", "read_run_config", "environment", "write_json",
+           "read_json", "git_revision"]
+
+PACKAGES = ("torch", "numpy", "qiskit", "qiskit-aer", "qiskit-machine-learning", "qiskit-ibm-runtime",
+            "scikit-learn", "h5py", "matplotlib", "tqdm")
+"""Distributions whose versions are recorded in ``env.json``."""
+
+
+def create_run_dir(runs_root: str | Path, experiment: str, now: float | None = None) -> Path:
+    """Make a fresh ``runs_root/experiment/YYYYmmdd-HHMMSS`` folder (suffix ``-1``, ``-2``... if taken)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    parent = Path(runs_root) / experiment
+    parent.mkdir(parents=True, exist_ok=True)
+    candidate, k = parent / stamp, 0
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            k += 1
+            candidate = parent / f"{stamp}-{k}"
+
+
+def write_config(run_dir: Path, config: RunConfig) -> None:
+    """Write the resolved ``config.toml``."""
+    header = "# Resolved configuration of this run (every key); `qhep train` accepts this file as is.\n"
+    atomic_write_text(run_dir / "config.toml", header + dumps(config_to_dict(config)))
+
+
+def read_run_config(run_dir: str | Path) -> RunConfig:
+    """The configuration stored in a run folder.
+
+    Raises:
+        CheckpointError: ``run_dir`` is not a run folder.
+    """
+    path = Path(run_dir) / "config.toml"
+    if not path.is_file():
+        raise CheckpointError(f"{run_dir} is not a run folder (no config.toml); run folders look like "
+                              "runs/<experiment>/<YYYYmmdd-HHMMSS>/.")
+    return config_from_dict(read_config_tree(path))
+
+
+def git_revision(cwd: str | Path | None = None) -> dict[str, Any]:
+    """``{"sha": ..., "dirty": ...}`` of the git checkout containing the package (None outside git)."""
+    folder = Path(cwd) if cwd is not None else Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
+                             timeout=10, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=folder,
+                                capture_output=True, text=True, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {"sha": None, "dirty": None}
+    return {"sha": sha, "dirty": bool(status.strip())}
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"qhep-contrast": __version__}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def environment(config: RunConfig, device: str, threads: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``env.json`` record of a run (no credentials, no user secrets)."""
+    return {"git": git_revision(), "versions": _versions(), "python": sys.version.split()[0],
+            "platform": platform.platform(), "seed": config.seed, "executor": config.execution.kind,
+            "device": device, "threads": threads, "command": sys.argv, "job_ids": [],
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **(extra or {})}
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write strict JSON atomically (non-finite floats become ``"inf"``/``"nan"`` strings)."""
+    atomic_write_text(path, json.dumps(json_safe(value), indent=2, allow_nan=False, sort_keys=True) + "\n")
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file (missing: CheckpointError)."""
+    if not path.is_file():
+        raise CheckpointError(f"{path} is missing; is {path.parent} a complete run folder?")
+    return json.loads(path.read_text(encoding="utf-8"))
