@@ -11,7 +11,7 @@ from importlib import metadata
 
 import torch
 
-__all__ = ["median_seconds", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
+__all__ = ["median_seconds", "median_wall_and_cpu", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
 
 
 def median_seconds(step: Callable[[], object], repeats: int, warmup: int = 3) -> float:
@@ -24,6 +24,22 @@ def median_seconds(step: Callable[[], object], repeats: int, warmup: int = 3) ->
         step()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def median_wall_and_cpu(step: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process (all its threads) per ``step()``.
+
+    CPU time is less sensitive than wall time to other processes competing for a shared machine.
+    """
+    for _ in range(warmup):
+        step()
+    walls, cpus = [], []
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        step()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def matmul_gflops(size: int = 1024, repeats: int = 10, device: str = "cpu") -> float:

@@ -6,6 +6,7 @@ Label 1 is the signal throughout (quark, electron, the second selected digit cla
 from qhep_contrast.evaluation.embeddings import embed_dataset, real_features
 from qhep_contrast.evaluation.knn import KNNResult, knn_evaluate, knn_probabilities
 from qhep_contrast.evaluation.metrics import EmbeddingMetrics, embedding_metrics
+from qhep_contrast.evaluation.pair_accuracy import PairAccuracy, pair_accuracy
 from qhep_contrast.evaluation.pair_fidelity import PairFidelities, overlap_fidelity, pair_fidelities
 from qhep_contrast.evaluation.plots import (
     plot_embedding,
@@ -26,6 +27,7 @@ from qhep_contrast.evaluation.roc import (
 __all__ = [
     "EmbeddingMetrics",
     "KNNResult",
+    "PairAccuracy",
     "PairFidelities",
     "ProbeResult",
     "RocCurve",
@@ -37,6 +39,7 @@ __all__ = [
     "knn_probabilities",
     "linear_probe",
     "overlap_fidelity",
+    "pair_accuracy",
     "pair_fidelities",
     "plot_embedding",
     "plot_fidelity_histograms",

@@ -30,6 +30,7 @@ from qhep_contrast.execution import aer, ibm
 from qhep_contrast.execution.config import ExecutionConfig
 from qhep_contrast.execution.counts_estimator import CountsEstimator
 from qhep_contrast.execution.isa import compact, to_isa
+from qhep_contrast.execution.journal import JobJournal, JournaledEstimator, JournaledSampler
 from qhep_contrast.execution.noise import restricted_noise_model
 from qhep_contrast.execution.pub_merge import MergedEstimator
 
@@ -109,8 +110,6 @@ def _ibm_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: 
     inner = ibm.runtime_sampler(mode, config) if kind == "sampler" else ibm.runtime_estimator(mode, config)
     primitive = inner
     if config.journal is not None:
-        from qhep_contrast.hardware.journal import JobJournal, JournaledEstimator, JournaledSampler
-
         cls = JournaledSampler if kind == "sampler" else JournaledEstimator
         primitive = cls(inner, JobJournal(config.journal), ibm.job_fetcher(config), config.resume, backend.name)
     if kind == "estimator":

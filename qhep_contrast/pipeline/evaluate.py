@@ -22,6 +22,7 @@ from qhep_contrast.data.base import LabelledImageDataset
 from qhep_contrast.evaluation import (
     embed_dataset,
     embedding_metrics,
+    pair_accuracy,
     pair_fidelities,
     plot_embedding,
     plot_fidelity_histograms,
@@ -82,6 +83,13 @@ def _figures(out: Path, config: RunConfig, values: dict[str, Any], curves: dict,
 
 
 @torch.no_grad()
+def _loss_space(model: nn.Module, representations: torch.Tensor) -> torch.Tensor:
+    """The embeddings the training loss saw: the projection head applied to the representations."""
+    with torch.no_grad():
+        device = next(model.parameters()).device
+        return model.project(representations.to(device)).cpu()
+
+
 def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, run_dir: Path,
                    *, figures_dir: Path | None = None, limit: int = 0) -> dict[str, Any]:
     """Metrics (and figures) of ``model`` on ``data``'s test split.
@@ -110,6 +118,12 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
     values = dict(result.values)
     values["parameters"] = count_parameters(model)
     values["circuit_weights"] = sum(p.numel() for p in circuit_weights(model))
+    if config.loss.name == "contrastive_pair":
+        loss_space = real_features(_loss_space(model, test_z))
+        pa = pair_accuracy(loss_space, test_y, config.loss.margin / 2, config.eval.fidelity_pairs, config.seed)
+        values.update(pair_accuracy=pa.accuracy, pair_threshold=pa.threshold, pair_count=pa.n_pairs,
+                      pair_distance_same_mean=pa.mean_distance_same,
+                      pair_distance_other_mean=pa.mean_distance_other)
     fidelities = None
     if config.model.output == "state":
         fidelities = pair_fidelities(test_z, test_y, config.eval.fidelity_pairs, config.seed)

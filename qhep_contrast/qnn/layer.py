@@ -24,15 +24,17 @@ class QuantumLayer(nn.Module):
     The circuit's input parameters take the columns of ``x`` (per sample), its weight parameters the
     trainable vector ``self.weight``. The same layer runs on every executor: ``execution=None`` (or an
     ``ExecutionConfig`` of kind ``"exact"``) uses the compiled torch statevector engine, kinds ``"aer"`` and
-    ``"ibm"`` use Qiskit primitives. ``state_dict()`` is the same for every executor (a single tensor
-    ``weight``), so weights trained on one executor load unchanged into another.
+    ``"ibm"`` use Qiskit primitives (:class:`~qhep_contrast.qnn.primitive_runner.PrimitiveRunner`: one primitive
+    job for the forward pass and one for the backward pass, whatever the batch size and number of parameters).
+    ``state_dict()`` is the same for every executor (a single tensor ``weight``), so weights trained on one
+    executor load unchanged into another.
 
     Args:
         spec: circuit with input/weight parameters (from a builder in :mod:`qhep_contrast.circuits`).
         observables: observables for ``output="expectation"``; default ``spec.observables``.
         output: ``"expectation"`` (real ``(B, n_obs)``), ``"probabilities"`` (``(B, 2**n)``) or
             ``"state"`` (complex ``(B, 2**n)``, exact executor only; for fidelity losses).
-        execution: None for the exact engine, or an ``ExecutionConfig``.
+        execution: None for the exact engine, or a :class:`~qhep_contrast.execution.ExecutionConfig`.
         init: weight initialisation: ``"uniform"`` draws ``U(-init_scale, init_scale)`` (default
             ``init_scale = pi``: every rotation angle equally likely), ``"normal"`` draws
             ``N(0, init_scale**2)`` (small ``init_scale`` such as 0.1 starts near the identity and avoids

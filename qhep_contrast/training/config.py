@@ -201,7 +201,8 @@ class EvalConfig:
                                        help="signal efficiencies of the background-rejection working points")
     plots: bool = option(True)
     tsne: bool = option(False, help="also a t-SNE embedding plot (slow)")
-    fidelity_pairs: int = option(1000, low=2, help="pairs per histogram for state-output models")
+    fidelity_pairs: int = option(1000, low=2, help="labelled test pairs for the fidelity histograms (state "
+                                 "outputs) and the pair accuracy (contrastive pair loss)")
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,13 @@ def test_generate_egamma_file(tmp_path) -> None:
         generate_egamma(tmp_path / "bad.h5", 0, seed=1, progress=False)
     with pytest.raises(ConfigError):
         EgammaToyConfig(energy_min_gev=50.0, energy_max_gev=10.0)
+
+
+def test_generated_file_loads_through_the_reader(tmp_path) -> None:
+    from qhep_contrast.data.egamma import ElectronPhotonDataset
+
+    path = tmp_path / "eg.h5"
+    generate_egamma(path, 50, seed=1, progress=False)
+    dataset = ElectronPhotonDataset(path)
+    image, label = dataset[3]
+    assert len(dataset) == 50 and tuple(image.shape) == (2, 32, 32) and int(label) in (0, 1)

@@ -194,3 +194,14 @@ def test_block_permutation_is_seeded() -> None:
     assert sorted(a.tolist()) == list(range(50))
     np.testing.assert_array_equal(a, block_permutation(3, 1, 50))
     assert not np.array_equal(a, block_permutation(3, 2, 50))
+
+
+def test_sum_pooling_32_to_16_equals_imaging_at_16() -> None:
+    # pixel edges of the 16-pixel grid are every other edge of the 32-pixel grid
+    rng = np.random.default_rng(8)
+    n = 500
+    eta, phi = rng.uniform(-0.45, 0.45, n), rng.uniform(-0.45, 0.45, n)
+    w, jets = rng.random((n, 3)), rng.integers(0, 3, n)
+    fine = pixelise(eta, phi, w, jets, 3, 32, 0.4).astype(np.float64)
+    pooled = fine.reshape(3, 16, 2, 16, 2, 3).sum(axis=(2, 4))
+    np.testing.assert_allclose(pooled, pixelise(eta, phi, w, jets, 3, 16, 0.4), rtol=1e-5, atol=1e-6)

@@ -29,3 +29,13 @@ def test_shipped_file_schema_balance_and_size() -> None:
     assert recipe["n_pixels"] == 16 and recipe["mpi"] and recipe["hadronisation"]
     assert command.startswith("qhep data generate-jets") and "--seed" in command
     assert command in _README.read_text()
+
+
+def test_shipped_file_loads_through_the_reader() -> None:
+    from qhep_contrast.data.quark_gluon import QuarkGluonDataset
+
+    with resources.as_file(_SHIPPED) as path:
+        dataset = QuarkGluonDataset(path, with_extras=True)
+        image, label, extras = dataset[0]
+    assert len(dataset) == 2000 and tuple(image.shape) == (3, 16, 16) and int(label) in (0, 1)
+    assert set(extras) == {"pt", "m0"}

@@ -116,3 +116,24 @@ def test_merged_estimator_runs_one_pub_and_splits_results() -> None:
         assert g.data.evs.shape == r.data.evs.shape
     single = MergedEstimator(inner).run([(qc, _OBSERVABLES[1], values)]).result()
     np.testing.assert_allclose(single[0].data.evs, ref[1].data.evs, atol=1e-12)
+
+
+@pytest.mark.parametrize("obs_shape", [(), (3,), (4, 1), (4, 3)])
+def test_aer_exact_estimator_matches_aer_estimator(obs_shape) -> None:
+    from qiskit_aer.primitives import EstimatorV2 as AerEstimator
+
+    from qhep_contrast.execution.aer_estimator import AerExactEstimator
+
+    qc = _circuit()
+    values = np.random.default_rng(3).uniform(-2, 2, (3, 3))
+    obs = _obs_array(obs_shape) if obs_shape else _OBSERVABLES[2]
+    options = {"default_precision": 0.0, "backend_options": {"runtime_parameter_bind_enable": True}}
+    pubs = [(qc, obs, values), (qc.assign_parameters(values[0]), obs)]
+    ref = AerEstimator(options=options).run(pubs).result()
+    got = AerExactEstimator(options=options).run(pubs).result()
+    for r, g in zip(ref, got):
+        assert g.data.evs.shape == r.data.evs.shape
+        np.testing.assert_allclose(g.data.evs, r.data.evs, atol=1e-12)
+    noisy = AerExactEstimator(options={"run_options": {"seed_simulator": 1}}).run(pubs, precision=0.1).result()
+    assert 0 < np.abs(noisy[0].data.evs - ref[0].data.evs).max() < 1.0
+    np.testing.assert_allclose(noisy[0].data.stds, 0.1)

@@ -14,7 +14,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qhep_contrast.circuits import CircuitSpec, z_observables
 from qhep_contrast.exceptions import BackendError, CheckpointError
 from qhep_contrast.execution import ExecutionConfig
-from qhep_contrast.hardware.journal import JobJournal, JournaledSampler, pubs_key
+from qhep_contrast.execution.journal import JobJournal, JournaledSampler, pubs_key
 from qhep_contrast.qnn import QuantumLayer
 
 
