@@ -148,6 +148,8 @@ def test_random_set_exercises_every_stage_kind() -> None:
             name = type(stage).__name__
             if name == "KronLayer":
                 name += "/per-sample" if stage.per_sample else "/shared"
+                if stage.constant:
+                    kinds.add("KronLayer/constant")
             if name == "General":
                 name += "/const" if stage.constm is not None else "/trig"
             if name == "Diagonal":
@@ -155,5 +157,5 @@ def test_random_set_exercises_every_stage_kind() -> None:
                 kinds.add("Diagonal/" + ("factored" if stage.per_qubit is not None else "general"))
             kinds.add(name)
     assert kinds >= {"KronLayer/shared", "KronLayer/per-sample", "Diagonal/per-sample", "Diagonal/shared",
-                     "Monomial", "General/const", "General/trig", "GlobalPhase", "Diagonal/factored",
+                     "Monomial", "General/const", "General/trig", "GlobalPhase", "Diagonal/factored", "KronLayer/constant",
                      "Diagonal/general"}

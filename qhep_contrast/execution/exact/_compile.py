@@ -300,7 +300,8 @@ def _runtime_stage(st: _Stage, n: int, table):
     if st.kind in ("kron", "kron_ps"):
         qubits = sorted(st.chains)
         tab, ps = table([st.chains[q] for q in qubits])
-        return KronLayer(qubits, tab, ps, n, WINDOW)
+        constant = all(ref[0] == "c" for q in qubits for ref in st.chains[q])
+        return KronLayer(qubits, tab, ps, n, WINDOW, constant)
     if st.kind == "diag":
         cols = [c for c, _ in st.diag]
         return Diagonal(cols, np.stack([p for _, p in st.diag]), st.offset, st.per_sample, n)

@@ -108,19 +108,25 @@ class KronLayer:
       (``out = m[:, :, 0] * psi_0 + m[:, :, 1] * psi_1``), avoiding batched small matmuls, which torch runs
       slowly on CPU.
 
+    A layer of constant gates only (e.g. the basis changes of factored input rotations) builds its window
+    matrices once per dtype/device and keeps them out of autograd: no per-call Kronecker products and no
+    weight-gradient GEMMs in the backward pass.
+
     Args:
         qubits: gated qubits, ascending.
         table: ``(len(qubits), L)`` chain table (rows follow ``qubits``).
         per_sample: whether any gate depends on inputs.
         num_qubits: circuit width.
         window: largest window for the shared strategy.
+        constant: every gate of the layer is a constant matrix (no weights, no inputs).
     """
 
     def __init__(self, qubits: list[int], table: np.ndarray, per_sample: bool, num_qubits: int,
-                 window: int) -> None:
+                 window: int, constant: bool = False) -> None:
         self.qubits = qubits
         self.table = table
         self.per_sample = per_sample
+        self.constant = constant and not per_sample
         self.n = num_qubits
         self.windows: list[tuple[int, int]] = []
         for q in qubits:
@@ -130,20 +136,35 @@ class KronLayer:
                 self.windows.append((q, 1))
 
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
-        m = _chain_product(ctx, self.table, self.per_sample, id(self))  # (b, Q, 2, 2)
         if self.per_sample:
+            m = _chain_product(ctx, self.table, True, id(self))  # (B, Q, 2, 2)
             for row, q in enumerate(self.qubits):
                 psi = self._apply_one(psi, m[:, row], q)
             return psi
-        row_of = {q: r for r, q in enumerate(self.qubits)}
-        eye = torch.eye(2, dtype=m.dtype, device=m.device)
-        for lo, k in self.windows:
-            g = None
-            for q in range(lo, lo + k):  # kron(M_{lo+k-1}, ..., M_lo): the higher qubit is the left factor
-                f = m[0, row_of[q]] if q in row_of else eye
-                g = f if g is None else (f[:, None, :, None] * g[None, :, None, :]).reshape(2 * g.shape[0], -1)
+        if self.constant:
+            def make() -> list[torch.Tensor]:
+                with torch.no_grad():
+                    return self._window_matrices(_chain_product(ctx, self.table, False, (id(self), "c")))
+
+            mats = ctx.const((id(self), "windows"), make)
+        else:
+            mats = self._window_matrices(_chain_product(ctx, self.table, False, id(self)))
+        for (lo, k), g in zip(self.windows, mats):
             psi = self._apply_window(psi, g, lo, k)
         return psi
+
+    def _window_matrices(self, m: torch.Tensor) -> list[torch.Tensor]:
+        """Per window, ``kron(M_{lo+k-1}, ..., M_lo)`` (the higher qubit is the left factor)."""
+        row_of = {q: r for r, q in enumerate(self.qubits)}
+        eye = torch.eye(2, dtype=m.dtype, device=m.device)
+        out = []
+        for lo, k in self.windows:
+            g = None
+            for q in range(lo, lo + k):
+                f = m[0, row_of[q]] if q in row_of else eye
+                g = f if g is None else (f[:, None, :, None] * g[None, :, None, :]).reshape(2 * g.shape[0], -1)
+            out.append(g)
+        return out
 
     def _apply_window(self, psi: torch.Tensor, g: torch.Tensor, lo: int, k: int) -> torch.Tensor:
         b = psi.shape[0]
