@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
 import time
 from collections.abc import Callable
 from importlib import metadata
+from pathlib import Path
 
 import torch
 
-__all__ = ["median_seconds", "median_wall_and_cpu", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
+__all__ = ["write_json", "median_seconds", "median_wall_and_cpu", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
 
 
 def median_seconds(step: Callable[[], object], repeats: int, warmup: int = 3) -> float:
@@ -86,6 +88,15 @@ def machine_info(device: str) -> dict:
     for pkg in ("torch", "qiskit", "qiskit-aer", "qiskit-machine-learning", "qhep-contrast"):
         info[pkg] = version(pkg)
     return info
+
+
+def write_json(path: Path | None, result: dict) -> None:
+    """Write a benchmark's numbers to ``path`` (creating folders) and say so; nothing when ``path`` is None."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2))
+    print(f"wrote {path}")
 
 
 def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:

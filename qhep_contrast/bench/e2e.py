@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import platform
 import statistics
 import time
@@ -26,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from qhep_contrast.bench._timing import write_json
 
 __all__ = ["add_arguments", "run", "synthetic_images", "epoch_timing"]
 
@@ -134,8 +135,6 @@ def run(args: argparse.Namespace) -> int:
     if "classical twin" in results:
         ratio = results["hybrid"]["images_per_s"] / results["classical twin"]["images_per_s"]
         print(f"hybrid / classical twin throughput: {ratio:.2f}x (same run)")
-    if args.json is not None:
-        args.json.write_text(json.dumps({"workload": "E1", "images": args.images, "threads": threads,
-                                         "batch_size": config.data.batch_size, "torch": torch.__version__,
-                                         "results": results}, indent=2))
+    write_json(args.json, {"workload": "E1", "images": args.images, "threads": threads,
+                           "batch_size": config.data.batch_size, "torch": torch.__version__, "results": results})
     return 0

@@ -26,7 +26,14 @@ from qiskit.quantum_info import Statevector
 
 from qhep_contrast.bench._naive import naive_expectations
 from qhep_contrast.bench._peers import pennylane_w1
-from qhep_contrast.bench._timing import copy_gbps, format_table, machine_info, matmul_gflops, median_seconds
+from qhep_contrast.bench._timing import (
+    copy_gbps,
+    format_table,
+    machine_info,
+    matmul_gflops,
+    median_seconds,
+    write_json,
+)
 from qhep_contrast.circuits import w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.exceptions import QHEPError
@@ -251,8 +258,5 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(lines))
     print(f"  measured engine: {engine_best:,.0f} samples/s "
           f"({100 * engine_best / floor['ceiling_fused']:.0f}% of the fused ceiling)")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
-        print(f"wrote {args.json}")
+    write_json(args.json, result)
     return 0

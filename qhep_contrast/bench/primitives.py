@@ -18,13 +18,12 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from qhep_contrast.bench._timing import format_table, machine_info, median_wall_and_cpu
+from qhep_contrast.bench._timing import format_table, machine_info, median_wall_and_cpu, write_json
 from qhep_contrast.circuits import w1_spec
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.exceptions import QHEPError
@@ -166,8 +165,5 @@ def run(args: argparse.Namespace) -> int:
     if "baseline_note" in result:
         print(f"\n{result['baseline_note']}. Target: Aer exact >= 100x per training step at B = {batch}: "
               f"{rows[0]['speedup_vs_qml']:.0f}x wall, {rows[0]['cpu_speedup_vs_qml']:.0f}x CPU time.")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
-        print(f"wrote {args.json}")
+    write_json(args.json, result)
     return 0
