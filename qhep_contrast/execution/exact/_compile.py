@@ -256,14 +256,14 @@ def build_program(circuit: QuantumCircuit, inputs: list[Parameter], weights: lis
     stages = [s for s in stages if s is not None]
     if gp_col or abs(gp_val) > 0:
         stages.append(GlobalPhase(gp_val, gp_col or None, gp_ps))
-    prefix_table, prefix_ps = table(sched.prefix)
+    prefix_table, _ = table(sched.prefix)
     return Program(
         num_qubits=n,
         angles=angles,
         u_shared=_pack(u_rows[False]),
         u_sample=_pack(u_rows[True]),
         const_1q=np.array(sched.consts, dtype=complex).reshape(-1, 2, 2),
-        prefix=ProductPrefix(prefix_table, prefix_ps),
+        prefix=ProductPrefix(prefix_table),
         stages=stages,
     )
 

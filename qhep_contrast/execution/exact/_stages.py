@@ -39,7 +39,7 @@ class Context:
         return self.consts[key]
 
 
-def _chain_product(ctx: Context, table: np.ndarray, per_sample: bool, key: object) -> torch.Tensor:
+def _chain_product(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor:
     """Product of single-qubit chains: ``table (Q, L)`` of matrix indices -> ``(b, Q, 2, 2)``.
 
     Row ``q`` lists the matrices applied to one qubit in circuit order; the result is
@@ -83,17 +83,16 @@ class ProductPrefix:
     """Leading single-qubit gates of every qubit, applied to ``|0...0>`` as a product state.
 
     Args:
-        table: ``(n, L)`` chain table over all qubits (identity-padded).
-        per_sample: whether any chain contains an input-dependent gate.
+        table: ``(n, L)`` chain table over all qubits (identity-padded); the state is per-sample exactly
+            when the table references an input-dependent matrix.
     """
 
-    def __init__(self, table: np.ndarray, per_sample: bool) -> None:
+    def __init__(self, table: np.ndarray) -> None:
         self.table = table
-        self.per_sample = per_sample
 
     def initial_state(self, ctx: Context) -> torch.Tensor:
         """Return the product state ``(b, 2**n)``."""
-        v = _chain_product(ctx, self.table, self.per_sample, id(self))[..., 0]  # (b, n, 2): column |0>
+        v = _chain_product(ctx, self.table, id(self))[..., 0]  # (b, n, 2): column |0>
         return _product_phase(v)
 
 
@@ -137,18 +136,18 @@ class KronLayer:
 
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
         if self.per_sample:
-            m = _chain_product(ctx, self.table, True, id(self))  # (B, Q, 2, 2)
+            m = _chain_product(ctx, self.table, id(self))  # (B, Q, 2, 2)
             for row, q in enumerate(self.qubits):
                 psi = self._apply_one(psi, m[:, row], q)
             return psi
         if self.constant:
             def make() -> list[torch.Tensor]:
                 with torch.no_grad():
-                    return self._window_matrices(_chain_product(ctx, self.table, False, (id(self), "c")))
+                    return self._window_matrices(_chain_product(ctx, self.table, (id(self), "c")))
 
             mats = ctx.const((id(self), "windows"), make)
         else:
-            mats = self._window_matrices(_chain_product(ctx, self.table, False, id(self)))
+            mats = self._window_matrices(_chain_product(ctx, self.table, id(self)))
         for (lo, k), g in zip(self.windows, mats):
             psi = self._apply_window(psi, g, lo, k)
         return psi
