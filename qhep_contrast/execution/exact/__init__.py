@@ -23,6 +23,7 @@ import torch
 from qiskit.circuit import Parameter, QuantumCircuit
 
 from qhep_contrast.exceptions import ShapeError
+from qhep_contrast.execution.exact._autograd import overlap as _overlap
 from qhep_contrast.execution.exact._gates import SUPPORTED_GATES
 from qhep_contrast.execution.exact.circuit import MAX_QUBITS, ExactCircuit
 
@@ -83,7 +84,7 @@ def overlap(psi1: torch.Tensor, psi2: torch.Tensor) -> torch.Tensor:
             f"overlap needs two batches of states of equal shape (B, 2**n); got {tuple(psi1.shape)} and "
             f"{tuple(psi2.shape)}."
         )
-    return (psi1.conj() * psi2).sum(dim=-1)
+    return _overlap(psi1, psi2)
 
 
 def fidelity(psi1: torch.Tensor, psi2: torch.Tensor) -> torch.Tensor:

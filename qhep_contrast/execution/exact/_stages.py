@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from qhep_contrast.execution.exact._autograd import apply_phases, apply_windows, bit_table, permute, product_state
+
 __all__ = ["Context", "ProductPrefix", "KronLayer", "Monomial", "Diagonal", "General", "GlobalPhase"]
 
 
@@ -39,13 +41,12 @@ class Context:
         return self.consts[key]
 
 
-def _chain_product(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor:
-    """Product of single-qubit chains: ``table (Q, L)`` of matrix indices -> ``(b, Q, 2, 2)``.
+def _chain_columns(ctx: Context, table: np.ndarray, key: object):
+    """Yield the matrices ``(b, Q, 2, 2)`` of a chain table's columns, runs of weight-only columns fused.
 
-    Row ``q`` lists the matrices applied to one qubit in circuit order; the result is
-    ``M[t_{L-1}] ... M[t_1] M[t_0]``. Indices ``< M_s + 1`` address the shared table, larger ones the
-    per-sample table. Columns that only hold shared matrices are gathered at batch size 1, so
-    weight-only parts of a chain cost nothing per sample.
+    Indices ``< M_s + 1`` address the shared table, larger ones the per-sample table. Consecutive columns
+    that only hold shared matrices are multiplied at batch size 1, so weight-only parts of a chain cost
+    nothing per sample.
     """
     def make():
         n_shared = ctx.mats_shared.shape[0]
@@ -61,7 +62,6 @@ def _chain_product(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor
                               torch.as_tensor(sample, device=dev)[None, :, None, None])))
         return cols
 
-    out = None
     pending = None  # product of consecutive weight-only columns, kept at batch size 1
     for kind, shared_idx, mixed in ctx.const(key, make):
         m = ctx.mats_shared[shared_idx].unsqueeze(0)
@@ -69,14 +69,36 @@ def _chain_product(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor
             pending = m if pending is None else m @ pending
             continue
         if pending is not None:
-            out = pending if out is None else pending @ out
+            yield pending
             pending = None
         sample_idx, mask = mixed
-        m = torch.where(mask, ctx.mats_sample[:, sample_idx], m)
-        out = m if out is None else m @ out
+        yield torch.where(mask, ctx.mats_sample[:, sample_idx], m)
     if pending is not None:
-        out = pending if out is None else pending @ out
+        yield pending
+
+
+def _chain_product(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor:
+    """Product of single-qubit chains: ``table (Q, L)`` of matrix indices -> ``(b, Q, 2, 2)``.
+
+    Row ``q`` lists the matrices applied to one qubit in circuit order; the result is
+    ``M[t_{L-1}] ... M[t_1] M[t_0]``.
+    """
+    out = None
+    for m in _chain_columns(ctx, table, key):
+        out = m if out is None else m @ out
     return out
+
+
+def _chain_vector(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor:
+    """The chains of ``table (Q, L)`` applied to ``|0>``: ``(b, Q, 2)``.
+
+    Matrix-vector products (a multiply and a pair sum) instead of the 2x2 matrix products of
+    :func:`_chain_product`: per-sample chains in the prefix only ever act on ``|0>``.
+    """
+    v = None
+    for m in _chain_columns(ctx, table, key):
+        v = m[..., 0] if v is None else (m * v[..., None, :]).sum(-1)
+    return v
 
 
 class ProductPrefix:
@@ -92,8 +114,8 @@ class ProductPrefix:
 
     def initial_state(self, ctx: Context) -> torch.Tensor:
         """Return the product state ``(b, 2**n)``."""
-        v = _chain_product(ctx, self.table, id(self))[..., 0]  # (b, n, 2): column |0>
-        return _product_phase(v)
+        v = _chain_vector(ctx, self.table, id(self))  # (b, n, 2)
+        return product_state(v)
 
 
 class KronLayer:
@@ -148,9 +170,7 @@ class KronLayer:
             mats = ctx.const((id(self), "windows"), make)
         else:
             mats = self._window_matrices(_chain_product(ctx, self.table, id(self)))
-        for (lo, k), g in zip(self.windows, mats):
-            psi = self._apply_window(psi, g, lo, k)
-        return psi
+        return apply_windows(psi, mats, self.windows, self.n)
 
     def _window_matrices(self, m: torch.Tensor) -> list[torch.Tensor]:
         """Per window, ``kron(M_{lo+k-1}, ..., M_lo)`` (the higher qubit is the left factor)."""
@@ -165,13 +185,6 @@ class KronLayer:
             out.append(g)
         return out
 
-    def _apply_window(self, psi: torch.Tensor, g: torch.Tensor, lo: int, k: int) -> torch.Tensor:
-        b = psi.shape[0]
-        if lo == 0:
-            return (psi.reshape(-1, 2**k) @ g.T).reshape(b, -1)
-        view = psi.reshape(b, 2 ** (self.n - lo - k), 2**k, 2**lo)
-        return torch.matmul(g, view).reshape(b, -1)
-
     def _apply_one(self, psi: torch.Tensor, m: torch.Tensor, q: int) -> torch.Tensor:
         b = max(psi.shape[0], m.shape[0])
         view = psi.reshape(psi.shape[0], 2 ** (self.n - q - 1), 2, 2**q)
@@ -179,31 +192,6 @@ class KronLayer:
         col1 = m[:, None, :, 1, None]
         out = col0 * view[:, :, 0:1, :] + col1 * view[:, :, 1:2, :]
         return out.reshape(b, -1)
-
-
-class _Permute(torch.autograd.Function):
-    """``out = psi[:, src] * ph`` whose backward is a gather by the inverse permutation.
-
-    Autograd's default backward of an index gather is a scatter-add into a zero tensor; for a
-    permutation the exact adjoint is ``grad_psi = (grad_out * conj(ph))[:, inv]``, one gather.
-    """
-
-    @staticmethod
-    def forward(psi: torch.Tensor, src: torch.Tensor, inv: torch.Tensor, ph: torch.Tensor | None) -> torch.Tensor:
-        out = torch.gather(psi, 1, src.expand(psi.shape[0], -1))  # 3x faster than psi[:, src] on CPU
-        return out if ph is None else out * ph
-
-    @staticmethod
-    def setup_context(ctx, inputs, output) -> None:
-        _, _, inv, ph = inputs
-        ctx.save_for_backward(inv, ph)
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor):
-        inv, ph = ctx.saved_tensors
-        if ph is not None:
-            grad = grad * ph.conj()
-        return torch.gather(grad, 1, inv.expand(grad.shape[0], -1)), None, None, None
 
 
 class Monomial:
@@ -220,7 +208,7 @@ class Monomial:
             return (torch.as_tensor(self.src, device=psi.device), torch.as_tensor(self.inv, device=psi.device), ph)
 
         src, inv, ph = ctx.const((id(self), "perm"), make)
-        return _Permute.apply(psi, src, inv, ph)
+        return permute(psi, src, inv, ph)
 
 
 class Diagonal:
@@ -271,32 +259,17 @@ class Diagonal:
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
         theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
         real = theta.dtype
-        t = theta[:, self.angle_cols]
+        cols = ctx.const((id(self), "cols"), lambda: torch.as_tensor(self.angle_cols, device=psi.device))
+        t = theta.index_select(1, cols)
         if self.per_qubit is not None:
             coef = ctx.const((id(self), "q"), lambda: torch.as_tensor(
                 self.per_qubit.reshape(len(self.angle_cols), -1), dtype=real, device=psi.device))
-            ang = (t @ coef).reshape(t.shape[0], self.n, 2)
-            return psi * _product_phase(torch.polar(torch.ones_like(ang), ang))
+            bits = ctx.const(("bits", self.n, real), lambda: bit_table(self.n, real, psi.device))
+            return apply_phases(psi, (t @ coef).reshape(t.shape[0], self.n, 2), bits)
         pat = ctx.const((id(self), "p"), lambda: torch.as_tensor(self.patterns, dtype=real, device=psi.device))
         off = ctx.const((id(self), "o"), lambda: torch.as_tensor(self.offset, dtype=real, device=psi.device))
         phase = t @ pat + off
         return psi * torch.polar(torch.ones_like(phase), phase)
-
-
-def _product_phase(factors: torch.Tensor, window: int = 4) -> torch.Tensor:
-    """Kronecker product of per-qubit vectors ``(b, n, 2)`` -> ``(b, 2**n)`` (qubit 0 least significant).
-
-    Used for product states (the prefix) and product phase vectors (factored diagonals): vectors are
-    combined within windows of ``window`` qubits first, so only one outer product has the full size.
-    """
-    b, n, _ = factors.shape
-    out = None
-    for lo in range(0, n, window):
-        vec = factors[:, lo]
-        for q in range(lo + 1, min(lo + window, n)):
-            vec = (factors[:, q, :, None] * vec[:, None, :]).reshape(b, -1)
-        out = vec if out is None else (vec[:, :, None] * out[:, None, :]).reshape(b, -1)
-    return out
 
 
 class General:
