@@ -13,6 +13,8 @@ from pathlib import Path
 
 import torch
 
+from qhep_contrast.execution.exact.allocator import allocator_tuned
+
 __all__ = ["write_json", "median_seconds", "median_wall_and_cpu", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
 
 
@@ -84,6 +86,7 @@ def machine_info(device: str) -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "malloc_keeps_freed_memory": allocator_tuned(),
     }
     for pkg in ("torch", "qiskit", "qiskit-aer", "qiskit-machine-learning", "qhep-contrast"):
         info[pkg] = version(pkg)

@@ -160,6 +160,7 @@ def _w3_subprocess(n: int, repeats: int, device: str) -> dict:
     """W1 at width ``n`` (B = 64) in a fresh process, so its peak memory is its own."""
     code = (
         "import json,resource,torch;from qhep_contrast.bench.engine import _w1_step, median_seconds;"
+        "from qhep_contrast.execution.exact.allocator import keep_freed_memory;keep_freed_memory();"
         "from qhep_contrast.circuits import w1_spec;"
         f"s=_w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
         "print(json.dumps({'seconds':t,'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"

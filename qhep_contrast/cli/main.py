@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from qhep_contrast import __version__
 from qhep_contrast.exceptions import QHEPError
+from qhep_contrast.execution.exact.allocator import keep_freed_memory
 
 __all__ = ["build_parser", "main"]
 
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 1
+    keep_freed_memory()  # glibc: reuse freed state buffers instead of page-faulting fresh ones every step
     try:
         return int(args.func(args) or 0)
     except QHEPError as err:
