@@ -49,11 +49,11 @@ def test_phases_match_exp_reference_and_gradcheck(psi_batch, ang_batch) -> None:
     n = 5
     psi = _rand(gen, psi_batch, 2**n)
     ang = _rand(gen, ang_batch, n, 2, complex_=False)
-    bits = ag.bit_table(n, torch.float64, psi.device)
+    tables = ag.phase_tables(n, torch.float64, psi.device, window=2)  # windows of 2, 2, 1 qubits
     k = torch.arange(2**n)
     phi = sum(ang[:, q, (k >> q) & 1] for q in range(n))  # loop transcription of sum_q ang[q, bit_q(k)]
-    torch.testing.assert_close(ag.apply_phases(psi, ang, bits), psi * torch.exp(1j * phi))
-    assert torch.autograd.gradcheck(lambda p, a: ag.apply_phases(p, a, bits), (psi, ang))
+    torch.testing.assert_close(ag.apply_phases(psi, ang, tables), psi * torch.exp(1j * phi))
+    assert torch.autograd.gradcheck(lambda p, a: ag.apply_phases(p, a, tables), (psi, ang))
 
 
 @pytest.mark.parametrize("hb,lb", [(2, 2), (1, 2), (2, 1)])

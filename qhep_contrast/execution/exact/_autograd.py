@@ -11,9 +11,11 @@ Conventions: PyTorch's gradient of a real loss ``L`` w.r.t. a complex tensor ``z
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 
-__all__ = ["apply_windows", "apply_phases", "outer", "permute", "overlap"]
+__all__ = ["apply_windows", "apply_phases", "phase_tables", "PhaseTables", "outer", "product_state", "permute", "overlap"]
 
 
 def _window_forward(psi: torch.Tensor, g: torch.Tensor, lo: int, k: int, n: int) -> torch.Tensor:
@@ -83,22 +85,64 @@ def apply_windows(psi: torch.Tensor, gs: list[torch.Tensor], windows: list[tuple
     return _Windows.apply(psi, (n, tuple(windows)), *gs)
 
 
+class PhaseTables(NamedTuple):
+    """Constant tables of :func:`apply_phases` for ``n`` qubits (build with :func:`phase_tables`).
+
+    Attributes:
+        bits: ``(2**(n+1), 2n)``: row ``2k + 1`` holds the indicator ``[bit_q(k) == c]`` at column ``2q + c``,
+            rows ``2k`` are zero, so that ``view_as_real(z).reshape(b, -1) @ bits`` sums ``Im(z_k)`` per
+            ``(q, c)`` with one contiguous GEMM.
+        windows: ``(2n, D)`` indicator mapping per-qubit angles to the local phase of each window of qubits
+            (``D = sum_w 2**k_w``).
+        sizes: ``2**k_w`` per window, least significant window first.
+    """
+
+    bits: torch.Tensor
+    windows: torch.Tensor
+    sizes: tuple[int, ...]
+
+
+def phase_tables(n: int, dtype: torch.dtype, device: torch.device | str, window: int = 4) -> PhaseTables:
+    """Tables for product phases on ``n`` qubits, windows of ``window`` qubits."""
+    k = torch.arange(2**n, device=device)[:, None]
+    bit = (k >> torch.arange(n, device=device)) & 1  # (2**n, n)
+    ind = torch.stack([1 - bit, bit], dim=-1).reshape(2**n, 2 * n).to(dtype)
+    bits = torch.stack([torch.zeros_like(ind), ind], dim=1).reshape(2 ** (n + 1), 2 * n)
+    blocks, sizes = [], []
+    for lo in range(0, n, window):
+        kw = min(window, n - lo)
+        block = torch.zeros(2 * n, 2**kw, dtype=dtype, device=device)
+        c = torch.arange(2**kw, device=device)
+        for j in range(kw):
+            block[2 * (lo + j) + ((c >> j) & 1), c] = 1
+        blocks.append(block)
+        sizes.append(2**kw)
+    return PhaseTables(bits, torch.cat(blocks, dim=1), tuple(sizes))
+
+
 class _Phases(torch.autograd.Function):
     """``psi * exp(i phi)`` with ``phi[b, k] = sum_q ang[b, q, bit_q(k)]`` (a product phase vector).
 
-    Forward builds the phase as a Kronecker product of per-qubit phases (no full-size ``exp``). Backward:
+    Forward: the local phase of each window of qubits is one small real GEMM of the angles, then one
+    ``cos``/``sin`` pass and a Kronecker product across windows (no full-size ``exp``). Backward:
     ``g_psi = g * conj(phase)``; ``g_ang[b, q, c] = sum_{k: bit_q(k) = c} Im(g_k conj(out_k))``, one
-    elementwise pass and one real GEMM with the ``(2**n, 2n)`` bit table.
+    elementwise pass and one real GEMM with the bit table.
     """
 
     @staticmethod
-    def forward(ctx, psi: torch.Tensor, ang: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
+    def forward(ctx, psi: torch.Tensor, ang: torch.Tensor, tables: PhaseTables) -> torch.Tensor:
+        b = ang.shape[0]
         with torch.no_grad():
-            phase = product_state(torch.polar(torch.ones_like(ang), ang).to(psi.dtype))
+            phi = ang.reshape(b, -1) @ tables.windows
+            e = torch.complex(torch.cos(phi), torch.sin(phi)).to(psi.dtype)
+            parts = e.split(tables.sizes, dim=1)
+            phase = parts[0]
+            for part in parts[1:]:
+                phase = (part[:, :, None] * phase[:, None, :]).reshape(b, -1)
             out = psi * phase
         ctx.psi_batch = psi.shape[0]
-        ctx.ang_batch = ang.shape[0]
-        ctx.save_for_backward(bits, phase if ctx.needs_input_grad[0] else None,
+        ctx.ang_batch = b
+        ctx.save_for_backward(tables.bits, phase if ctx.needs_input_grad[0] else None,
                               out if ctx.needs_input_grad[1] else None)
         return out
 
@@ -109,25 +153,17 @@ class _Phases(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             g_psi = _sum_to(grad * phase.conj(), ctx.psi_batch)
         if ctx.needs_input_grad[1]:
-            g_phi = _sum_to((grad * out.conj()).imag, ctx.ang_batch)
-            g_ang = (g_phi @ bits).reshape(g_phi.shape[0], -1, 2)
+            z = _sum_to(grad * out.conj(), ctx.ang_batch)  # Im(z) is the gradient of phi
+            g_ang = (torch.view_as_real(z).reshape(z.shape[0], -1) @ bits).reshape(z.shape[0], -1, 2)
         return g_psi, g_ang, None
 
 
-def bit_table(n: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    """``(2**n, 2n)`` indicator ``T[k, 2q + c] = [bit_q(k) == c]``."""
-    k = torch.arange(2**n, device=device)[:, None]
-    q = torch.arange(n, device=device)
-    bit = (k >> q) & 1  # (2**n, n)
-    return torch.stack([1 - bit, bit], dim=-1).reshape(2**n, 2 * n).to(dtype)
-
-
-def apply_phases(psi: torch.Tensor, ang: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
+def apply_phases(psi: torch.Tensor, ang: torch.Tensor, tables: PhaseTables) -> torch.Tensor:
     """Multiply ``psi (b, 2**n)`` by the product phase ``exp(i sum_q ang[:, q, bit_q])``, ``ang (b, n, 2)``.
 
-    ``bits`` is :func:`bit_table` for ``n`` in the real dtype of ``ang``.
+    ``tables`` is :func:`phase_tables` for ``n`` in the real dtype of ``ang``.
     """
-    return _Phases.apply(psi, ang, bits)
+    return _Phases.apply(psi, ang, tables)
 
 
 class _Outer(torch.autograd.Function):
