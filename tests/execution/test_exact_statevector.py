@@ -159,3 +159,22 @@ def test_random_set_exercises_every_stage_kind() -> None:
     assert kinds >= {"KronLayer/shared", "KronLayer/per-sample", "Diagonal/per-sample", "Diagonal/shared",
                      "Monomial", "General/const", "General/trig", "GlobalPhase", "Diagonal/factored", "KronLayer/constant",
                      "Diagonal/general"}
+
+
+@pytest.mark.parametrize("gate", ["ry", "rx", "u"])
+def test_small_angles_keep_relative_precision_in_complex64(gate: str) -> None:
+    """sin(theta/2) of a tiny angle must be exact to float32 relative precision, not to an absolute ulp of pi/2.
+
+    (Writing sin as cos(theta/2 - pi/2) loses it: float32 rounds pi/2 + 5e-5 to ~1e-7 absolute.)
+    """
+    w = ParameterVector("w", 1)
+    qc = QuantumCircuit(1)
+    if gate == "u":
+        qc.u(w[0], 0.3, 0.2, 0)
+    else:
+        getattr(qc, gate)(w[0], 0)
+    ec = compile(qc, [], list(w))
+    for theta in (1e-4, 1e-6):
+        psi = ec.statevector(torch.zeros(1, 0), torch.tensor([theta], dtype=torch.float32))
+        amp = abs(complex(psi[0, 1]))
+        assert amp == pytest.approx(np.sin(theta / 2), rel=1e-5)

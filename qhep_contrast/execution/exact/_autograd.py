@@ -15,7 +15,9 @@ from typing import NamedTuple
 
 import torch
 
-__all__ = ["apply_windows", "apply_phases", "phase_tables", "PhaseTables", "outer", "product_state", "permute", "overlap"]
+__all__ = [
+    "apply_windows", "apply_phases", "phase_tables", "PhaseTables", "outer", "product_state", "permute", "overlap",
+]
 
 
 def _window_forward(psi: torch.Tensor, g: torch.Tensor, lo: int, k: int, n: int) -> torch.Tensor:

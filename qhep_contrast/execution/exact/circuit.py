@@ -24,9 +24,10 @@ _COMPLEX_OF = {torch.float32: torch.complex64, torch.float64: torch.complex128}
 
 # d = (theta, phi, lam, gamma) -> entry phases (gamma, gamma+lam, gamma+phi, gamma+phi+lam)
 _U_PHASE = np.array([[0, 0, 0, 0], [0, 0, 1, 1], [0, 1, 0, 1], [1, 1, 1, 1]])
-# d -> theta/2 + offset; its cosine gives the entry magnitudes (cos, -sin, sin, cos) of theta/2
+# d -> theta/2 in every entry; entry magnitudes (cos, -sin, sin, cos) = cos * _U_COS + sin * _U_SIN
 _U_HALF = np.array([[0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
-_U_OFFSET = np.array([0, np.pi / 2, -np.pi / 2, 0])
+_U_COS = np.array([1.0, 0.0, 0.0, 1.0])
+_U_SIN = np.array([0.0, -1.0, 1.0, 0.0])
 
 
 def _u_matrices(d: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -39,7 +40,8 @@ def _u_matrices(d: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """
     as_t = lambda a: torch.as_tensor(a, dtype=d.dtype, device=d.device)  # noqa: E731
     phase = d @ as_t(_U_PHASE)  # two GEMMs, not one split: trig on strided slices is ~8x slower
-    amp = torch.cos(d @ as_t(_U_HALF) + as_t(_U_OFFSET))
+    half = d @ as_t(_U_HALF)
+    amp = torch.cos(half) * as_t(_U_COS) + torch.sin(half) * as_t(_U_SIN)  # not cos(h + pi/2): exact near 0
     m = torch.complex(amp * torch.cos(phase), amp * torch.sin(phase))
     return m.reshape(*d.shape[:-1], 2, 2).to(dtype)
 
