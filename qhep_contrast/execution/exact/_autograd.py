@@ -140,7 +140,7 @@ class _Phases(torch.autograd.Function):
             parts = e.split(tables.sizes, dim=1)
             phase = parts[0]
             for part in parts[1:]:
-                phase = (part[:, :, None] * phase[:, None, :]).reshape(b, -1)
+                phase = outer(part, phase)
             out = psi * phase
         ctx.psi_batch = psi.shape[0]
         ctx.ang_batch = b

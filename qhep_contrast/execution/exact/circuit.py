@@ -28,6 +28,7 @@ _U_PHASE = np.array([[0, 0, 0, 0], [0, 0, 1, 1], [0, 1, 0, 1], [1, 1, 1, 1]])
 _U_HALF = np.array([[0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
 _U_COS = np.array([1.0, 0.0, 0.0, 1.0])
 _U_SIN = np.array([0.0, -1.0, 1.0, 0.0])
+_U_TENSORS: dict[tuple, tuple[torch.Tensor, ...]] = {}  # the four tables above per (dtype, device)
 
 
 def _u_matrices(d: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -38,10 +39,14 @@ def _u_matrices(d: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     three trigonometric passes) and converted to complex once: torch's complex elementwise kernels are
     several times slower than real ones on CPU.
     """
-    as_t = lambda a: torch.as_tensor(a, dtype=d.dtype, device=d.device)  # noqa: E731
-    phase = d @ as_t(_U_PHASE)  # two GEMMs, not one split: trig on strided slices is ~8x slower
-    half = d @ as_t(_U_HALF)
-    amp = torch.cos(half) * as_t(_U_COS) + torch.sin(half) * as_t(_U_SIN)  # not cos(h + pi/2): exact near 0
+    key = (d.dtype, d.device)
+    if key not in _U_TENSORS:
+        _U_TENSORS[key] = tuple(torch.as_tensor(a, dtype=d.dtype, device=d.device)
+                                for a in (_U_PHASE, _U_HALF, _U_COS, _U_SIN))
+    to_phase, to_half, cos_part, sin_part = _U_TENSORS[key]
+    phase = d @ to_phase  # two GEMMs, not one split: trig on strided slices is ~8x slower
+    half = d @ to_half
+    amp = torch.cos(half) * cos_part + torch.sin(half) * sin_part  # not cos(h + pi/2): exact near 0
     m = torch.complex(amp * torch.cos(phase), amp * torch.sin(phase))
     return m.reshape(*d.shape[:-1], 2, 2).to(dtype)
 
