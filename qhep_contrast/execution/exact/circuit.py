@@ -36,7 +36,7 @@ def _u_matrices(d: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 
     ``U = [[cos(theta/2), -e^{i lam} sin(theta/2)], [e^{i phi} sin(theta/2), e^{i(phi+lam)} cos(theta/2)]]``
     (Qiskit's ``UGate``). Evaluated in real arithmetic (small GEMMs for the entry phases and half-angles,
-    three trigonometric passes) and converted to complex once: torch's complex elementwise kernels are
+    four trigonometric passes) and converted to complex once: torch's complex elementwise kernels are
     several times slower than real ones on CPU.
     """
     key = (d.dtype, d.device)
