@@ -59,10 +59,10 @@ def synthetic_images(n: int, seed: int = 0, size: int = 16) -> np.ndarray:
 
 
 def _trainer(config: Any, image_shape: tuple[int, ...]) -> tuple[Any, Any, Any]:
-    from qhep_contrast.training import build_model, build_objective, build_optimizer
+    from qhep_contrast.experiment import build_model, build_objective, build_optimizer
 
     model = build_model(config, image_shape)
-    return model, build_objective(config.loss), build_optimizer(model, config.optimizer)
+    return model, build_objective(config), build_optimizer(model, config.optimizer)
 
 
 def epoch_timing(configs: dict[str, Any], images: np.ndarray, warmup: int) -> dict[str, dict[str, float]]:
@@ -76,7 +76,8 @@ def epoch_timing(configs: dict[str, Any], images: np.ndarray, warmup: int) -> di
     from torch.utils.data import DataLoader
 
     from qhep_contrast.data import InMemoryImageDataset, TwoViewDataset
-    from qhep_contrast.training import EpochSampler, make_augment
+    from qhep_contrast.experiment import make_augment
+    from qhep_contrast.training import EpochSampler
 
     first = next(iter(configs.values()))
     labels = np.zeros(images.shape[0], dtype=np.int64)
@@ -108,11 +109,11 @@ def epoch_timing(configs: dict[str, Any], images: np.ndarray, warmup: int) -> di
 
 
 def _config(path: Path, batch_size: int) -> Any:
-    from qhep_contrast.training import RunConfig, load_config
+    from qhep_contrast.experiment import RunConfig, load_config
 
     config = load_config(path) if path.is_file() else RunConfig()
     if batch_size:
-        config = dataclasses.replace(config, data=dataclasses.replace(config.data, batch_size=batch_size))
+        config = dataclasses.replace(config, data=config.data.replace(batch_size=batch_size))
     return config
 
 

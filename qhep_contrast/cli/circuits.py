@@ -10,7 +10,7 @@ __all__ = ["register", "run_check", "run_export"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``qhep circuits`` with ``export`` and ``check``."""
-    from qhep_contrast.hardware.isa_store import ISA_BACKENDS, ISA_LEVEL, ISA_SEED
+    from qhep_contrast.hardware.isa_settings import ISA_BACKENDS, ISA_LEVEL, ISA_SEED
 
     parser = sub.add_parser(
         "circuits",

@@ -9,7 +9,6 @@ from pathlib import Path
 
 __all__ = ["register", "run"]
 
-_EXECUTORS = ("exact", "aer", "ibm")  # qhep_contrast.pipeline.EXECUTORS, without importing torch for --help
 _SHOWN = ("probe_auc", "probe_accuracy", "probe_rejection", "knn_auc", "knn_accuracy",
           "fidelity_same_class_mean", "fidelity_other_class_mean")
 
@@ -41,13 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "ibm) the trained weights are loaded into a quantum layer on Qiskit Aer (IBM Runtime) "
                      "primitives instead, with shots and a fake-backend noise model if asked "
                      "(evaluation-aer.json, figures-aer/). Statevector-output models need the exact engine."),
-        epilog="example:\n  qhep eval runs/simclr_qcnn_jets/<stamp> --execution aer --shots 1024 --noise fake_manila "
+        epilog="example:\n  qhep eval runs/simclr_jets/<stamp> --execution aer --shots 1024 --noise fake_torino "
                "--limit 200", formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a run folder written by qhep train")
-    parser.add_argument("--execution", choices=_EXECUTORS, default="exact",
-                        help="executor of the quantum layer (default: exact; aer/ibm need the primitive layer)")
+    parser.add_argument("--execution", default="exact", metavar="KIND",
+                        help="executor of the quantum layers: exact (default), aer or ibm (qhep list executors)")
     parser.add_argument("--shots", type=int, default=0, help="shots per circuit for aer/ibm (0: exact values)")
-    parser.add_argument("--noise", default="", help="aer: noise model of a fake backend, e.g. fake_manila")
+    parser.add_argument("--noise", default="", help="aer: noise model of a fake backend large enough for the circuit, e.g. fake_torino "
+                             "(qhep transpile --list-backends lists them)")
     parser.add_argument("--backend", default="",
                         help="ibm: fake_<name> (local testing mode, no account) or a device name (saved account)")
     parser.add_argument("--limit", type=int, default=0,

@@ -1,7 +1,9 @@
 """Entry point of the ``qhep`` console script.
 
 Commands are discovered: every public module of :mod:`qhep_contrast.cli` with a ``register`` function
-adds a sub-parser and sets ``func`` (called with the parsed namespace, returning an exit code).
+adds a sub-parser and sets ``func`` (called with the parsed namespace, returning an exit code). Command
+modules and their ``register`` import nothing heavy (torch, qiskit, sympy, h5py, ...): those load inside
+``func`` when a command runs, so ``qhep --help`` and ``qhep <command> --help`` answer at once.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from collections.abc import Sequence
 
 from qhep_contrast import __version__
 from qhep_contrast.exceptions import QHEPError
-from qhep_contrast.execution.exact.allocator import keep_freed_memory
 
 __all__ = ["build_parser", "main"]
 
@@ -50,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 1
+    from qhep_contrast.execution.exact.allocator import keep_freed_memory
+
     keep_freed_memory()  # glibc: reuse freed state buffers instead of page-faulting fresh ones every step
     try:
         return int(args.func(args) or 0)

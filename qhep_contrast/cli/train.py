@@ -10,14 +10,14 @@ from qhep_contrast.exceptions import ConfigError
 
 __all__ = ["register", "run"]
 
-DEFAULT_CONFIG = "runs/configs/simclr_qcnn_jets.toml"
+DEFAULT_CONFIG = "runs/configs/simclr_jets.toml"
 
 _EPILOG = f"""\
 examples:
   qhep train {DEFAULT_CONFIG}
       two-view NT-Xent on the shipped quark/gluon jets, then the classical twin; prints both AUCs
-  qhep train runs/configs/siamese_qcnn_digits.toml --set train.epochs=3 --set data.batch_size=32
-  qhep train --resume runs/simclr_qcnn_jets/20250101-120000
+  qhep train runs/configs/siamese_digits.toml --set train.epochs=3 --set data.batch_size=32
+  qhep train --resume runs/simclr_jets/20250101-120000
       continue a killed or interrupted run from its last checkpoint (same final result)
 
 A run writes runs/<experiment>/<YYYYmmdd-HHMMSS>/: config.toml (resolved), env.json, metrics.jsonl,
@@ -31,7 +31,7 @@ def _stderr(line: str) -> None:
 
 def _overrides(items: list[str]) -> dict[str, object]:
     """``["train.epochs=5"]`` as ``{"train.epochs": 5}`` (values parsed as TOML)."""
-    from qhep_contrast.training.config import apply_overrides
+    from qhep_contrast.experiment.config import apply_overrides
 
     tree = apply_overrides({}, items)
     flat: dict[str, object] = {}
@@ -50,7 +50,7 @@ def _overrides(items: list[str]) -> dict[str, object]:
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), evaluate, and print the comparison table; 130 after Ctrl-C."""
     from qhep_contrast.pipeline import comparison_table, resume_compare, train_compare  # heavy: torch, sklearn
-    from qhep_contrast.training.config import load_config
+    from qhep_contrast.experiment.config import load_config
 
     if args.resume is not None:
         if args.config is not None:

@@ -39,8 +39,6 @@ examples:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``qhep transpile``."""
-    from qhep_contrast.hardware.circuit_sets import FAMILIES
-
     parser = sub.add_parser(
         "transpile",
         help="transpile circuits for IBM backends; table, summary and plots of their cost",
@@ -52,8 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--circuits", nargs="+", metavar="FAMILY", choices=FAMILIES,
-                        help=f"circuit families: {', '.join(FAMILIES)}")
+    parser.add_argument("--circuits", nargs="+", metavar="FAMILY",
+                        help="circuit families (--list-families lists them)")
     parser.add_argument("--sizes", nargs="+", type=int, metavar="N", help="size argument (qubits) of each family")
     parser.add_argument("--circuit-from", nargs="+", default=[], metavar="PATH", type=Path,
                         help="training run folders or QPY files with more circuits (e.g. a trained model's)")
@@ -71,6 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="parent folder of the run folder (default: runs/transpile)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--list-backends", action="store_true", help="list the fake backend names and exit")
+    parser.add_argument("--list-families", action="store_true", help="list the circuit family names and exit")
     parser.set_defaults(func=run)
 
 
@@ -87,10 +86,17 @@ def run_folder(parent: Path) -> Path:
 def _circuits(args: argparse.Namespace) -> list:
     from qhep_contrast.hardware.circuit_sets import (
         DEFAULT_FAMILIES,
+        FAMILIES,
         circuit_set,
         default_circuit_set,
         load_circuits_from,
     )
+    from qhep_contrast.options import did_you_mean
+
+    for family in args.circuits or []:
+        if family not in FAMILIES:
+            raise ConfigError(f"--circuits {family!r} is not a circuit family.{did_you_mean(family, FAMILIES)} "
+                              f"Families: {', '.join(FAMILIES)}.")
 
     if args.circuits or args.sizes:
         chosen = circuit_set(args.circuits or DEFAULT_FAMILIES, args.sizes)
@@ -123,6 +129,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_backends:
         print("\n".join(fake_backend_names()))
+        return 0
+    if args.list_families:
+        from qhep_contrast.hardware.circuit_sets import FAMILIES
+
+        print("\n".join(FAMILIES))
         return 0
     if args.candidates < 1:
         raise ConfigError(f"--candidates must be at least 1; got {args.candidates}.")

@@ -7,7 +7,7 @@ from qhep_contrast.evaluation.embeddings import embed_dataset, real_features
 from qhep_contrast.evaluation.knn import KNNResult, knn_evaluate, knn_probabilities
 from qhep_contrast.evaluation.metrics import EmbeddingMetrics, embedding_metrics
 from qhep_contrast.evaluation.pair_accuracy import PairAccuracy, pair_accuracy
-from qhep_contrast.evaluation.pair_fidelity import PairFidelities, overlap_fidelity, pair_fidelities
+from qhep_contrast.evaluation.pair_fidelity import PairFidelities, pair_fidelities
 from qhep_contrast.evaluation.plots import (
     plot_embedding,
     plot_fidelity_histograms,
@@ -38,7 +38,6 @@ __all__ = [
     "knn_evaluate",
     "knn_probabilities",
     "linear_probe",
-    "overlap_fidelity",
     "pair_accuracy",
     "pair_fidelities",
     "plot_embedding",

@@ -15,9 +15,9 @@ import torch
 from torch import Tensor
 
 from qhep_contrast.data import sample_pairs
-from qhep_contrast.exceptions import ShapeError
+from qhep_contrast.execution.exact import fidelity
 
-__all__ = ["PairFidelities", "pair_fidelities", "overlap_fidelity"]
+__all__ = ["PairFidelities", "pair_fidelities"]
 
 
 class PairFidelities(NamedTuple):
@@ -27,18 +27,9 @@ class PairFidelities(NamedTuple):
     negative: np.ndarray
 
 
-def overlap_fidelity(a: Tensor, b: Tensor) -> Tensor:
-    """Row-wise ``|<a_i|b_i>|^2`` of two ``(P, d)`` batches of normalised states (complex or real)."""
-    if a.shape != b.shape or a.dim() != 2:
-        raise ShapeError(f"states must be two (P, d) batches of the same shape, got {tuple(a.shape)} and "
-                         f"{tuple(b.shape)}.")
-    overlap = (a.conj() * b).sum(dim=1)
-    return overlap.abs().square() if overlap.is_complex() else overlap.square()
-
-
 def pair_fidelities(states: Tensor, labels: np.ndarray, n_pairs: int, seed: int = 0) -> PairFidelities:
     """Fidelities of ``n_pairs`` labelled pairs of ``states`` ``(N, 2**n)`` (about half of each kind)."""
     pairs = sample_pairs(labels, n_pairs, seed, positive="class", negative="class")
-    f = overlap_fidelity(states[torch.from_numpy(pairs.first)], states[torch.from_numpy(pairs.second)])
+    f = fidelity(states[torch.from_numpy(pairs.first)], states[torch.from_numpy(pairs.second)])
     f = f.to(torch.float64).numpy()
     return PairFidelities(f[pairs.target == 1], f[pairs.target == 0])

@@ -32,11 +32,11 @@ journal, resume                      x      job journal file (JSON lines) and re
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from qhep_contrast._validation import check_int
+from qhep_contrast._checks import check_int
 from qhep_contrast.exceptions import ConfigError
 
 __all__ = [
@@ -48,6 +48,8 @@ __all__ = [
     "CHANNELS",
     "MAX_SHOTS",
     "MAX_EXECUTION_TIME",
+    "APPLIES",
+    "reject_credentials",
 ]
 
 KINDS: tuple[str, ...] = ("exact", "aer", "ibm")
@@ -61,7 +63,7 @@ MAX_SHOTS = 10_000_000
 #: IBM Runtime's service limit on one job's QPU time (three hours), in seconds.
 MAX_EXECUTION_TIME = 10_800
 
-_APPLIES: dict[str, tuple[str, ...]] = {
+APPLIES: dict[str, tuple[str, ...]] = {
     "shots": ("aer", "ibm"),
     "seed": ("aer", "ibm"),
     "device": ("aer",),
@@ -166,7 +168,7 @@ class ExecutionConfig:
 
     def _check_kind(self) -> None:
         defaults = ExecutionConfig.__dataclass_fields__
-        for name, kinds in _APPLIES.items():
+        for name, kinds in APPLIES.items():
             if self.kind not in kinds and getattr(self, name) != defaults[name].default:
                 raise ConfigError(
                     f"ExecutionConfig: {name}={getattr(self, name)!r} applies to kind {' or '.join(kinds)} only, "
@@ -195,6 +197,11 @@ class ExecutionConfig:
         """Every field that is not None, as plain TOML-compatible values (never any credential)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
+    def section_dict(self) -> dict[str, Any]:
+        """``kind`` and the fields that apply to it (not None): the ``[execution]`` table of a run config."""
+        keys = [name for name, kinds in APPLIES.items() if self.kind in kinds]
+        return {"kind": self.kind, **{k: getattr(self, k) for k in keys if getattr(self, k) is not None}}
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ExecutionConfig:
         """Build from a mapping such as the ``[execution]`` table of a TOML run config.
@@ -204,18 +211,27 @@ class ExecutionConfig:
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"ExecutionConfig.from_dict needs a mapping (a TOML table), got {type(data).__name__}.")
-        secret = [k for k in data if any(w in str(k).lower().replace("-", "_") for w in _SECRET_WORDS)]
-        if secret:
-            raise ConfigError(
-                f"ExecutionConfig: key {secret[0]!r} looks like a credential; credentials never go in run configs. "
-                "Save the account once with QiskitRuntimeService.save_account(token=..., instance=..., "
-                "channel='ibm_quantum_platform') or set QISKIT_IBM_TOKEN in the environment."
-            )
+        reject_credentials(data)
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"ExecutionConfig: unknown key(s) {unknown}; allowed keys are {sorted(known)}.")
         return cls(**dict(data))
+
+
+def reject_credentials(keys: Iterable[Any]) -> None:
+    """Refuse configuration keys that look like credentials (``token``, ``api_key``, ``password``, ...).
+
+    Raises:
+        ConfigError: naming the key and where credentials belong instead.
+    """
+    secret = [k for k in keys if any(w in str(k).lower().replace("-", "_") for w in _SECRET_WORDS)]
+    if secret:
+        raise ConfigError(
+            f"ExecutionConfig: key {secret[0]!r} looks like a credential; credentials never go in run configs. "
+            "Save the account once with QiskitRuntimeService.save_account(token=..., instance=..., "
+            "channel='ibm_quantum_platform') or set QISKIT_IBM_TOKEN in the environment."
+        )
 
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:

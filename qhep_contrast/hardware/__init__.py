@@ -13,28 +13,45 @@ Backends are resolved with :func:`qhep_contrast.execution.ibm.resolve_backend` (
 
 from __future__ import annotations
 
-from qhep_contrast.hardware.circuit_sets import (
-    DEFAULT_FAMILIES,
-    FAMILIES,
-    HEADLINE_FAMILIES,
-    StudyCircuit,
-    build_at_size,
-    canonical_size,
-    circuit_set,
-    default_circuit_set,
-    load_circuits_from,
-    load_qpy_circuits,
-    load_run_circuits,
-)
-from qhep_contrast.hardware.layout_search import LayoutCandidate, rank_layouts
-from qhep_contrast.hardware.metrics import CircuitMetrics, circuit_metrics, is_two_qubit_gate
-from qhep_contrast.hardware.study import LAYOUTS, StudyResult, TranspileRecord, run_study, transpile_both_layouts
-from qhep_contrast.hardware.success import (
-    ErrorBudget,
-    error_budget,
-    estimated_success_probability,
-    instruction_error,
-)
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_FAMILIES": "qhep_contrast.hardware.circuit_sets",
+    "FAMILIES": "qhep_contrast.hardware.circuit_sets",
+    "HEADLINE_FAMILIES": "qhep_contrast.hardware.circuit_sets",
+    "StudyCircuit": "qhep_contrast.hardware.circuit_sets",
+    "build_at_size": "qhep_contrast.hardware.circuit_sets",
+    "canonical_size": "qhep_contrast.hardware.circuit_sets",
+    "circuit_set": "qhep_contrast.hardware.circuit_sets",
+    "default_circuit_set": "qhep_contrast.hardware.circuit_sets",
+    "load_circuits_from": "qhep_contrast.hardware.circuit_sets",
+    "load_qpy_circuits": "qhep_contrast.hardware.circuit_sets",
+    "load_run_circuits": "qhep_contrast.hardware.circuit_sets",
+    "LayoutCandidate": "qhep_contrast.hardware.layout_search",
+    "rank_layouts": "qhep_contrast.hardware.layout_search",
+    "CircuitMetrics": "qhep_contrast.hardware.metrics",
+    "circuit_metrics": "qhep_contrast.hardware.metrics",
+    "is_two_qubit_gate": "qhep_contrast.hardware.metrics",
+    "LAYOUTS": "qhep_contrast.hardware.study",
+    "StudyResult": "qhep_contrast.hardware.study",
+    "TranspileRecord": "qhep_contrast.hardware.study",
+    "run_study": "qhep_contrast.hardware.study",
+    "transpile_both_layouts": "qhep_contrast.hardware.study",
+    "ErrorBudget": "qhep_contrast.hardware.success",
+    "error_budget": "qhep_contrast.hardware.success",
+    "estimated_success_probability": "qhep_contrast.hardware.success",
+    "instruction_error": "qhep_contrast.hardware.success",
+}
+"""Public name -> module. Loaded on first access (qiskit is heavy; ``qhep --help`` must not pay for it)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qhep_contrast.hardware' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "FAMILIES",

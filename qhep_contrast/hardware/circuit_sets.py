@@ -181,15 +181,15 @@ def load_run_circuits(run_dir: str | Path) -> list[StudyCircuit]:
         CheckpointError: ``run_dir`` is not a run folder (no ``config.toml``).
         ConfigError: its configuration is invalid for this version of the package.
     """
-    from qhep_contrast.training.config import FIDELITY_LOSSES
-    from qhep_contrast.training.model_setup import build_circuit
-    from qhep_contrast.training.run_dir import read_run_config
+    from qhep_contrast.experiment.builders import build_circuit
+    from qhep_contrast.experiment.run_dir import read_run_config
+    from qhep_contrast.losses.registry import LOSSES
 
     config = read_run_config(run_dir)
     spec = build_circuit(config.circuit)
     name = f"{config.experiment}_{Path(run_dir).name}"
     out = [StudyCircuit(name, "run", spec.num_qubits, spec.circuit)]
-    if config.loss.name in FIDELITY_LOSSES:
+    if LOSSES.traits(config.loss.name).inputs == "states":
         out += [
             StudyCircuit(f"compute_uncompute_{name}", "run", spec.num_qubits, compute_uncompute(spec).circuit),
             StudyCircuit(f"swap_test_{name}", "run", spec.num_qubits, swap_test(spec).circuit),

@@ -19,14 +19,11 @@ from qhep_contrast.circuits.fingerprint import circuit_fingerprint
 from qhep_contrast.circuits.store import check_files, load_qpy, write_circuit
 from qhep_contrast.execution.ibm import resolve_backend
 from qhep_contrast.execution.isa import transpile
+from qhep_contrast.hardware.isa_settings import ISA_BACKENDS, ISA_LEVEL, ISA_SEED
 from qhep_contrast.hardware.metrics import circuit_metrics
 
 __all__ = ["ISA_BACKENDS", "ISA_LEVEL", "ISA_SEED", "check_transpiled", "transpiled_entries"]
 
-ISA_BACKENDS: tuple[str, ...] = ("fake_torino", "fake_sherbrooke")
-"""One Heron (CZ) and one Eagle (ECR) fake backend."""
-ISA_LEVEL = 3
-ISA_SEED = 1234
 _SKIPPED_SOURCES = frozenset({"compose", "amplitude_encoder"})
 """``compose`` is ``w1``; the amplitude encoder is exponentially deep and meant for the exact and aer executors."""
 

@@ -8,6 +8,9 @@
 ``TripletLoss``            anchor/positive/negative hinge (Schroff et al. 2015, FaceNet)
 ``MemoryBankKLLoss``       KL self-supervision against a momentum memory bank (Tran et al. 2025)
 =========================  =================================================================
+
+:data:`LOSSES` lists the losses selectable in ``[loss] name = "..."`` with their options and traits; a loss
+module registers itself there, so a new loss is one new file here plus its test.
 """
 
 from qhep_contrast.losses.combined_fidelity import CombinedFidelityLoss
@@ -15,9 +18,12 @@ from qhep_contrast.losses.contrastive_pair import ContrastivePairLoss
 from qhep_contrast.losses.fidelity_infonce import FidelityInfoNCELoss, FidelitySimilarity
 from qhep_contrast.losses.memory_bank_kl import MemoryBankKLLoss
 from qhep_contrast.losses.nt_xent import NTXentLoss
+from qhep_contrast.losses.registry import LOSSES, LossTraits
 from qhep_contrast.losses.triplet import TripletLoss
 
 __all__ = [
+    "LOSSES",
+    "LossTraits",
     "CombinedFidelityLoss",
     "ContrastivePairLoss",
     "FidelityInfoNCELoss",

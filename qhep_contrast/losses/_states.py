@@ -5,10 +5,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_matrix, check_same_shape
+from qhep_contrast._tensor_checks import check_matrix, check_same_shape
 from qhep_contrast.exceptions import InputValueError, ShapeError
+from qhep_contrast.execution.exact import fidelity_matrix
 
-__all__ = ["FidelityMatrixLoss", "check_states", "check_fidelity_matrix", "fidelity_matrix"]
+__all__ = ["FidelityMatrixLoss", "check_states", "check_fidelity_matrix"]
 
 _NORM_ATOL = 1e-4
 
@@ -45,22 +46,6 @@ def check_fidelity_matrix(owner: str, fidelities: Tensor) -> None:
                          f"got shape {tuple(fidelities.shape)} and dtype {fidelities.dtype}.")
 
 
-def fidelity_matrix(states1: Tensor, states2: Tensor) -> Tensor:
-    """``F[i, k] = |<psi_i|psi_k>|^2`` over the stacked batch ``[states1; states2]``.
-
-    Args:
-        states1, states2: ``(N, 2**n)`` normalised statevectors (complex or real).
-
-    Returns:
-        Real ``(2N, 2N)`` tensor with entries in ``[0, 1]`` (up to rounding).
-    """
-    stacked = torch.cat([states1, states2], dim=0)
-    overlaps = stacked.conj() @ stacked.transpose(0, 1)
-    if overlaps.is_complex():  # |z|^2 as re^2 + im^2: smooth at z = 0, unlike abs()
-        return overlaps.real.square() + overlaps.imag.square()
-    return overlaps.square()
-
-
 class FidelityMatrixLoss(nn.Module):
     """Base of losses defined on the ``(2N, 2N)`` fidelity matrix of two views of a batch of states.
 
@@ -70,7 +55,8 @@ class FidelityMatrixLoss(nn.Module):
     def forward(self, states1: Tensor, states2: Tensor) -> Tensor:
         """Return the loss of two ``(N, 2**n)`` batches of statevectors (view 1 and view 2)."""
         check_states(type(self).__name__, states1, states2)
-        return self._loss(fidelity_matrix(states1, states2))
+        stacked = torch.cat([states1, states2], dim=0)
+        return self._loss(fidelity_matrix(stacked, stacked))
 
     def loss_from_fidelities(self, fidelities: Tensor) -> Tensor:
         """Return the loss of a precomputed ``(2N, 2N)`` fidelity matrix (e.g. measured with swap tests)."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor
 
-from qhep_contrast._validation import check_real
+from qhep_contrast.options import option
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast._checks import check_real
 from qhep_contrast.losses._infonce import positive_pairs
 from qhep_contrast.losses._states import FidelityMatrixLoss
-from qhep_contrast.losses.fidelity_infonce import FidelityInfoNCELoss, FidelitySimilarity
+from qhep_contrast.losses.fidelity_infonce import SIMILARITIES, FidelityInfoNCELoss, FidelitySimilarity
 
 __all__ = ["CombinedFidelityLoss"]
 
@@ -61,3 +65,21 @@ class CombinedFidelityLoss(FidelityMatrixLoss):
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha:g}"
+
+
+@dataclass(frozen=True)
+class CombinedFidelityOptions:
+    """``[loss] name = "combined_fidelity"``."""
+
+    alpha: float = option(0.5, low=0.0, high=1.0, help="weight of the InfoNCE term")
+    temperature: float = option(0.5, low=0.0, low_open=True, help="InfoNCE temperature tau > 0")
+    similarity: str = option("fidelity", choices=SIMILARITIES, help="s(F) = F or log(F + eps)")
+    eps: float = option(1e-4, low=0.0, high=1.0, low_open=True, high_open=True, help="log_fidelity epsilon")
+
+
+@LOSSES.register("combined_fidelity", options=CombinedFidelityOptions,
+                 traits=LossTraits(objectives=("two_views",), inputs="states"),
+                 help="alpha * fidelity InfoNCE + (1 - alpha) * (1 - mean positive fidelity) (needs model.output = state)")
+def _combined_fidelity(options: CombinedFidelityOptions) -> CombinedFidelityLoss:
+    return CombinedFidelityLoss(options.alpha, options.temperature, options.similarity,  # type: ignore[arg-type]
+                                options.eps)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_matrix, check_real, check_same_shape, check_vector
+from qhep_contrast.options import option
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast._checks import check_real
+from qhep_contrast._tensor_checks import check_matrix, check_same_shape, check_vector
 from qhep_contrast.exceptions import InputValueError
 
 __all__ = ["ContrastivePairLoss"]
@@ -58,3 +63,16 @@ class ContrastivePairLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return f"margin={self.margin:g}"
+
+
+@dataclass(frozen=True)
+class ContrastivePairOptions:
+    """``[loss] name = "contrastive_pair"``."""
+
+    margin: float = option(1.0, low=0.0, low_open=True, help="dissimilar pairs are pushed to this distance")
+
+
+@LOSSES.register("contrastive_pair", options=ContrastivePairOptions, traits=LossTraits(objectives=("pairs",)),
+                 help="margin loss on labelled pairs (Hadsell, Chopra & LeCun 2006)")
+def _contrastive_pair(options: ContrastivePairOptions) -> ContrastivePairLoss:
+    return ContrastivePairLoss(options.margin)

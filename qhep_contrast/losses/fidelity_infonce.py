@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import Literal
 
 import torch
 from torch import Tensor
 
-from qhep_contrast._validation import check_real
+from qhep_contrast.options import option
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast._checks import check_real
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.losses._infonce import info_nce_from_logits
 from qhep_contrast.losses._states import FidelityMatrixLoss
 
-__all__ = ["FidelityInfoNCELoss", "FidelitySimilarity"]
+__all__ = ["FidelityInfoNCELoss", "FidelitySimilarity", "SIMILARITIES"]
 
 FidelitySimilarity = Literal["fidelity", "log_fidelity"]
-_SIMILARITIES: tuple[str, ...] = ("fidelity", "log_fidelity")
+SIMILARITIES: tuple[str, ...] = ("fidelity", "log_fidelity")
 
 
 class FidelityInfoNCELoss(FidelityMatrixLoss):
@@ -63,8 +67,8 @@ class FidelityInfoNCELoss(FidelityMatrixLoss):
         super().__init__()
         owner = type(self).__name__
         self.temperature = check_real(owner, "temperature", temperature, low=0.0, low_open=True)
-        if similarity not in _SIMILARITIES:
-            raise ConfigError(f"{owner}: similarity must be one of {_SIMILARITIES}, got {similarity!r}.")
+        if similarity not in SIMILARITIES:
+            raise ConfigError(f"{owner}: similarity must be one of {SIMILARITIES}, got {similarity!r}.")
         self.similarity: FidelitySimilarity = similarity
         self.eps = check_real(owner, "eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
 
@@ -77,3 +81,19 @@ class FidelityInfoNCELoss(FidelityMatrixLoss):
 
     def extra_repr(self) -> str:
         return f"temperature={self.temperature:g}, similarity={self.similarity!r}, eps={self.eps:g}"
+
+
+@dataclass(frozen=True)
+class FidelityInfoNCEOptions:
+    """``[loss] name = "fidelity_infonce"``."""
+
+    temperature: float = option(0.5, low=0.0, low_open=True, help="InfoNCE temperature tau > 0")
+    similarity: str = option("fidelity", choices=SIMILARITIES, help="s(F) = F or log(F + eps)")
+    eps: float = option(1e-4, low=0.0, high=1.0, low_open=True, high_open=True, help="log_fidelity epsilon")
+
+
+@LOSSES.register("fidelity_infonce", options=FidelityInfoNCEOptions,
+                 traits=LossTraits(objectives=("two_views",), inputs="states"),
+                 help="InfoNCE with the state fidelity |<psi_i|psi_j>|^2 as similarity (needs model.output = state)")
+def _fidelity_infonce(options: FidelityInfoNCEOptions) -> FidelityInfoNCELoss:
+    return FidelityInfoNCELoss(options.temperature, options.similarity, options.eps)  # type: ignore[arg-type]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_int, check_matrix, check_real, check_same_shape, check_vector
+from qhep_contrast._checks import check_int, check_real
+from qhep_contrast._tensor_checks import check_matrix, check_same_shape, check_vector
 from qhep_contrast.exceptions import InputValueError, ShapeError
 
 __all__ = ["MemoryBankKLLoss"]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_matrix, check_real, check_same_shape
+from qhep_contrast.options import option
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast._checks import check_real
+from qhep_contrast._tensor_checks import check_matrix, check_same_shape
 from qhep_contrast.losses._infonce import info_nce_from_logits
 
 __all__ = ["NTXentLoss"]
@@ -58,3 +63,16 @@ class NTXentLoss(nn.Module):
     def extra_repr(self) -> str:
         return f"temperature={self.temperature:g}"
 
+
+
+@dataclass(frozen=True)
+class NTXentOptions:
+    """``[loss] name = "nt_xent"``."""
+
+    temperature: float = option(0.5, low=0.0, low_open=True, help="InfoNCE temperature tau > 0")
+
+
+@LOSSES.register("nt_xent", options=NTXentOptions, traits=LossTraits(objectives=("two_views",)),
+                 help="NT-Xent / InfoNCE with cosine similarity between two views (SimCLR)")
+def _nt_xent(options: NTXentOptions) -> NTXentLoss:
+    return NTXentLoss(options.temperature)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_matrix, check_real, check_same_shape
+from qhep_contrast.options import option
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast._checks import check_real
+from qhep_contrast._tensor_checks import check_matrix, check_same_shape
 
 __all__ = ["TripletLoss"]
 
@@ -55,3 +60,17 @@ class TripletLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return f"margin={self.margin:g}, squared={self.squared}"
+
+
+@dataclass(frozen=True)
+class TripletOptions:
+    """``[loss] name = "triplet"``."""
+
+    margin: float = option(1.0, low=0.0, help="hinge margin >= 0")
+    squared: bool = option(False, help="squared Euclidean distances")
+
+
+@LOSSES.register("triplet", options=TripletOptions, traits=LossTraits(objectives=("triplets",)),
+                 help="anchor/positive/negative hinge (Schroff et al. 2015, FaceNet)")
+def _triplet(options: TripletOptions) -> TripletLoss:
+    return TripletLoss(options.margin, options.squared)

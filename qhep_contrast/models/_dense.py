@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from torch import nn
 
-from qhep_contrast._validation import check_int
+from qhep_contrast._checks import check_int
 
 __all__ = ["dense_stack"]
 

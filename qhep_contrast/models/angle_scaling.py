@@ -8,7 +8,7 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_real
+from qhep_contrast._checks import check_real
 from qhep_contrast.exceptions import ConfigError
 
 __all__ = ["AngleScaling", "ScalingMode"]

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_int, check_real
+from qhep_contrast._checks import check_int, check_real
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models._seeding import seeded
 from qhep_contrast.models.hybrid_encoder import HybridEncoder

@@ -7,7 +7,7 @@ from typing import cast
 
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_int
+from qhep_contrast._checks import check_int
 from qhep_contrast.exceptions import ConfigError, ShapeError
 from qhep_contrast.models._seeding import seeded
 

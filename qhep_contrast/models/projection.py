@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from qhep_contrast._validation import check_int
+from qhep_contrast._checks import check_int
 from qhep_contrast.models._dense import dense_stack
 from qhep_contrast.models._seeding import seeded
 

@@ -1,12 +1,11 @@
 """Runs end to end: train (and resume) a configuration, evaluate it, compare a hybrid with its twin.
 
-Sits below :mod:`qhep_contrast.training` and :mod:`qhep_contrast.evaluation` (it uses both) and above
+Sits below :mod:`qhep_contrast.experiment` (it assembles runs from configurations) and above
 :mod:`qhep_contrast.cli`, which is a thin layer over these functions.
 """
 
 from qhep_contrast.pipeline.compare import Comparison, comparison_table, resume_compare, train_compare
 from qhep_contrast.pipeline.evaluate import evaluate_model, evaluate_run, load_best_weights
-from qhep_contrast.pipeline.executors import EXECUTORS, resolve_execution
 from qhep_contrast.pipeline.train_run import (
     RESUME_OVERRIDABLE,
     RunOutcome,
@@ -17,7 +16,6 @@ from qhep_contrast.pipeline.train_run import (
 )
 
 __all__ = [
-    "EXECUTORS",
     "RESUME_OVERRIDABLE",
     "Comparison",
     "RunOutcome",
@@ -25,7 +23,6 @@ __all__ = [
     "evaluate_model",
     "evaluate_run",
     "load_best_weights",
-    "resolve_execution",
     "resume_compare",
     "resume_overrides",
     "resume_run",

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from qhep_contrast.pipeline.train_run import RunOutcome, resume_run, train_run, twin_config
-from qhep_contrast.training.config import RunConfig
-from qhep_contrast.training.run_dir import read_run_config, write_json
+from qhep_contrast.experiment.config import RunConfig
+from qhep_contrast.experiment.run_dir import read_run_config, write_json
 
 __all__ = ["Comparison", "train_compare", "resume_compare", "comparison_table"]
 
@@ -56,7 +56,8 @@ def train_compare(config: RunConfig, runs_root: str | Path = "runs", *,
                   log: Callable[[str], None] | None = None) -> Comparison:
     """Train ``config``; then its twin in ``<run_dir>/twin/`` if ``config.compare.twin``."""
     if log:
-        log(f"training {'the classical twin' if config.model.twin else 'the hybrid'} ({config.experiment})")
+        log(f"training {'the classical twin' if getattr(config.model.options, 'twin', False) else 'the hybrid'} "
+            f"({config.experiment})")
     primary = train_run(config, runs_root, log=log)
     comparison = Comparison(primary)
     if config.compare.twin and not primary.interrupted:

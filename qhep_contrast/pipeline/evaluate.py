@@ -32,14 +32,14 @@ from qhep_contrast.evaluation import (
     real_features,
 )
 from qhep_contrast.models import count_parameters
-from qhep_contrast.pipeline.executors import resolve_execution
+from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
+from qhep_contrast.experiment.config import RunConfig
+from qhep_contrast.experiment.execution import resolve_execution
+from qhep_contrast.experiment.run_dir import read_run_config, write_json
+from qhep_contrast.models import circuit_weights
 from qhep_contrast.training.checkpoint import load_checkpoint
-from qhep_contrast.training.config import RunConfig
-from qhep_contrast.training.data_setup import DataBundle, build_data
 from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT
 from qhep_contrast.training.metrics_log import read_metrics
-from qhep_contrast.training.model_setup import build_model, circuit_weights
-from qhep_contrast.training.run_dir import read_run_config, write_json
 from qhep_contrast.training.runtime import configure_threads, select_device
 
 __all__ = ["evaluate_model", "evaluate_run", "load_best_weights"]
@@ -125,7 +125,7 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
                       pair_distance_same_mean=pa.mean_distance_same,
                       pair_distance_other_mean=pa.mean_distance_other)
     fidelities = None
-    if config.model.output == "state":
+    if getattr(config.model.options, "output", None) == "state":
         fidelities = pair_fidelities(test_z, test_y, config.eval.fidelity_pairs, config.seed)
         values["fidelity_same_class_mean"] = float(fidelities.positive.mean())
         values["fidelity_other_class_mean"] = float(fidelities.negative.mean())

@@ -17,13 +17,11 @@ from typing import Any
 
 from qhep_contrast.exceptions import CheckpointError, ConfigError
 from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
-from qhep_contrast.training.config import RunConfig, config_from_dict, config_to_dict
-from qhep_contrast.training.data_setup import build_data
+from qhep_contrast.execution.registry import EXECUTORS
+from qhep_contrast.experiment.builders import build_data, build_model, build_objective, build_optimizer, build_scheduler
+from qhep_contrast.experiment.config import RunConfig, config_from_dict, config_to_dict
 from qhep_contrast.training.fit_loop import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
-from qhep_contrast.training.model_setup import build_model
-from qhep_contrast.training.objectives import build_objective
-from qhep_contrast.training.optim_setup import build_optimizer, build_scheduler
-from qhep_contrast.training.run_dir import (
+from qhep_contrast.experiment.run_dir import (
     create_run_dir,
     environment,
     read_json,
@@ -67,15 +65,16 @@ def _execute(config: RunConfig, run_dir: Path, resume: bool, log: Callable[[str]
     seed_everything(config.seed)
     if not resume:
         write_json(run_dir / "env.json", environment(config, str(device), threads))
-    data = build_data(config)
+    objective = build_objective(config)
+    data = build_data(config, objective)
     model = build_model(config, data.image_shape).to(device)
     optimizer = build_optimizer(model, config.optimizer)
     scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
     start = time.perf_counter()
-    result = fit(model, build_objective(config.loss), data.train_set, data.val_set, optimizer, scheduler, run_dir,
+    result = fit(model, objective, data.train_set, data.val_set, optimizer, scheduler, run_dir,
                  _settings(config, device), resume=resume, on_epoch_end=on_epoch_end, log=log)
     summary: dict[str, Any] = {"experiment": config.experiment, "run_dir": str(run_dir),
-                               "model": "twin" if config.model.twin else "hybrid", "finished": not result.interrupted,
+                               "model": _model_label(config), "finished": not result.interrupted,
                                "last_epoch": result.last_epoch, "best_epoch": result.best_epoch,
                                "best_val_loss": result.best_val_loss, "stopped_early": result.stopped_early,
                                "train_seconds_this_session": time.perf_counter() - start,
@@ -86,6 +85,17 @@ def _execute(config: RunConfig, run_dir: Path, resume: bool, log: Callable[[str]
                                                figures_dir=run_dir / "figures")
     write_json(run_dir / "summary.json", summary)
     return RunOutcome(run_dir, result, summary)
+
+
+def _model_label(config: RunConfig) -> str:
+    return "twin" if getattr(config.model.options, "twin", False) else "hybrid"
+
+
+def _check_trainable(config: RunConfig) -> None:
+    if not EXECUTORS.traits(config.execution.name).trains:
+        raise ConfigError(f"execution.kind = {config.execution.name!r} cannot train yet; train on the exact engine "
+                          f"(remove [execution] or set kind = \"exact\") and evaluate the trained run there with "
+                          f"qhep eval RUN_DIR --execution {config.execution.name}.")
 
 
 def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str | Path | None = None,
@@ -99,6 +109,7 @@ def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str
         log: receives one line per epoch.
         on_epoch_end: see :func:`~qhep_contrast.training.fit_loop.fit`.
     """
+    _check_trainable(config)
     if run_dir is None:
         folder = create_run_dir(runs_root, config.experiment)
     else:
@@ -154,6 +165,8 @@ def resume_run(run_dir: str | Path, *, overrides: dict[str, Any] | None = None,
 
 def twin_config(config: RunConfig) -> RunConfig:
     """The classical-twin version of ``config`` (``model.twin = true``, no further comparison)."""
-    return dataclasses.replace(config, model=dataclasses.replace(config.model, twin=True),
+    if not hasattr(config.model.options, "twin"):
+        raise ConfigError(f"model.kind = {config.model.name!r} has no classical twin; set compare.twin = false.")
+    return dataclasses.replace(config, model=config.model.replace(twin=True),
                                compare=dataclasses.replace(config.compare, twin=False))
 

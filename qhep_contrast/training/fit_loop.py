@@ -24,13 +24,13 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 from torch.utils.data import DataLoader, Dataset
@@ -41,16 +41,16 @@ from qhep_contrast.training.checkpoint import load_checkpoint, save_checkpoint
 from qhep_contrast.training.early_stopping import EarlyStopping
 from qhep_contrast.training.epoch_data import EpochSampler, set_epoch
 from qhep_contrast.training.metrics_log import MetricsLog
-from qhep_contrast.training.objectives import Objective
-from qhep_contrast.training.optim_setup import current_lr
 from qhep_contrast.training.runtime import capture_rng_state, restore_rng_state
 
-__all__ = ["FitSettings", "FitResult", "fit", "LAST_CHECKPOINT", "BEST_CHECKPOINT"]
+__all__ = ["FitSettings", "FitResult", "fit", "current_lr", "ObjectiveFn", "LAST_CHECKPOINT", "BEST_CHECKPOINT"]
 
 LAST_CHECKPOINT = "checkpoints/last.pt"
 BEST_CHECKPOINT = "checkpoints/best.pt"
 
 EpochCallback = Callable[[int, dict[str, Any]], None]
+ObjectiveFn = Callable[[nn.Module, Sequence[Tensor], torch.device], tuple[Tensor, int]]
+"""``objective(model, batch, device) -> (loss, samples)``, e.g. a :class:`qhep_contrast.objectives.Objective`."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _loader(dataset: Dataset, batch_size: int, sampler: EpochSampler) -> DataLoa
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=0)
 
 
-def _train_epoch(model: nn.Module, objective: Objective, loader: DataLoader, optimizer: Optimizer,
+def _train_epoch(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, optimizer: Optimizer,
                  settings: FitSettings, desc: str) -> tuple[float, int, float]:
     """One pass over ``loader``; returns (mean loss, samples, seconds)."""
     model.train()
@@ -123,7 +123,7 @@ def _train_epoch(model: nn.Module, objective: Objective, loader: DataLoader, opt
 
 
 @torch.no_grad()
-def _validate(model: nn.Module, objective: Objective, loader: DataLoader, device: torch.device) -> float:
+def _validate(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, device: torch.device) -> float:
     model.eval()
     total, count = 0.0, 0
     for batch in loader:
@@ -153,14 +153,14 @@ def _resume(path: Path, model: nn.Module, optimizer: Optimizer, scheduler: LRSch
     return int(state["epoch"]), list(state["history"])
 
 
-def fit(model: nn.Module, objective: Objective, train_set: Dataset, val_set: Dataset, optimizer: Optimizer,
+def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: Dataset, optimizer: Optimizer,
         scheduler: LRScheduler, run_dir: str | Path, settings: FitSettings, *, resume: bool = False,
         on_epoch_end: EpochCallback | None = None, log: Callable[[str], None] | None = None) -> FitResult:
     """Train ``model`` (already on ``settings.device``), checkpointing into ``run_dir`` (see module docs).
 
     Args:
         model: a Siamese model (``model(a, b) -> (z_a, z_b)``, ``embed``, ``project``).
-        objective: turns a batch into a loss (:mod:`qhep_contrast.training.objectives`).
+        objective: turns a batch into a loss (:mod:`qhep_contrast.objectives`).
         train_set: training items; its ``set_epoch`` (if any) is called every epoch.
         val_set: validation items (fixed).
         optimizer, scheduler: built over ``model``'s parameters; the scheduler steps once per epoch.
@@ -211,7 +211,7 @@ def fit(model: nn.Module, objective: Objective, train_set: Dataset, val_set: Dat
     return result
 
 
-def _one_epoch(epoch: int, model: nn.Module, objective: Objective, train_set: Dataset, sampler: EpochSampler,
+def _one_epoch(epoch: int, model: nn.Module, objective: ObjectiveFn, train_set: Dataset, sampler: EpochSampler,
                train_loader: DataLoader, val_loader: DataLoader, optimizer: Optimizer, scheduler: LRScheduler,
                stopper: EarlyStopping, settings: FitSettings) -> dict[str, Any]:
     sampler.set_epoch(epoch)
@@ -225,6 +225,11 @@ def _one_epoch(epoch: int, model: nn.Module, objective: Objective, train_set: Da
     return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "lr": lr, "improved": improved,
             "best_val_loss": stopper.best, "samples": samples, "seconds": seconds,
             "samples_per_s": samples / max(seconds, 1e-9)}
+
+
+def current_lr(optimizer: Optimizer) -> float:
+    """Learning rate of the first parameter group."""
+    return float(optimizer.param_groups[0]["lr"])
 
 
 def _summary_line(record: dict[str, Any], epochs: int) -> str:

@@ -19,7 +19,7 @@ def test_synthetic_images_are_seeded_and_normalised():
 
 def test_e2e_bench_tiny(tmp_path, capsys):
     out = tmp_path / "e1.json"
-    code = main(["bench", "e2e", "--config", str(CONFIG_DIR / "simclr_qcnn_jets.toml"), "--images", "32",
+    code = main(["bench", "e2e", "--config", str(CONFIG_DIR / "simclr_jets.toml"), "--images", "32",
                  "--batch-size", "16", "--warmup", "0", "--json", str(out)])
     assert code == 0
     printed = capsys.readouterr().out

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from qhep_contrast.cli.main import main
-from qhep_contrast.pipeline import executors
 from qhep_contrast.training import fit_loop as fit_module
 from tests.training.conftest import CONFIG_DIR, TINY
 
-MAIN = str(CONFIG_DIR / "simclr_qcnn_jets.toml")
+MAIN = str(CONFIG_DIR / "simclr_jets.toml")
 _SETS = [arg for item in TINY if item != "compare.twin=false" and item != "eval.plots=false"
          for arg in ("--set", item)]
 
@@ -30,7 +29,7 @@ def main_run(tmp_path_factory) -> tuple[Path, str]:
     with redirect_stdout(out):
         code = main(["train", MAIN, *_SETS, "--runs-root", str(root)])
     assert code == 0
-    (run_dir,) = (root / "simclr_qcnn_jets").iterdir()
+    (run_dir,) = (root / "simclr_jets").iterdir()
     return run_dir, out.getvalue()
 
 
@@ -92,10 +91,8 @@ def test_eval_executor_option_errors(main_run, capsys, monkeypatch):
     assert "apply to --execution aer/ibm" in capsys.readouterr().err
     assert main(["eval", run_dir, "--execution", "aer", "--backend", "fake_manila"]) == 2
     assert "--noise fake_<name>" in capsys.readouterr().err
-    monkeypatch.setattr(executors, "_missing_primitives", lambda: ["qhep_contrast.qnn.primitive_runner"])
-    assert main(["eval", run_dir, "--execution", "aer"]) == 2
-    err = capsys.readouterr().err
-    assert "qhep_contrast.qnn.primitive_runner" in err and "exact engine" in err
+    assert main(["eval", run_dir, "--execution", "aerr"]) == 2
+    assert "--execution = 'aerr' is not a registered executor. Did you mean 'aer'?" in capsys.readouterr().err
 
 
 def test_config_errors_exit_2(tmp_path, capsys):
@@ -120,7 +117,7 @@ def test_ctrl_c_writes_checkpoint_and_resume_finishes(tmp_path, capsys, monkeypa
     sets = [*_SETS, "--set", "compare.twin=false", "--set", "eval.plots=false"]
     assert main(["train", MAIN, *sets, "--runs-root", str(tmp_path)]) == 130
     err = capsys.readouterr().err
-    (run_dir,) = (tmp_path / "simclr_qcnn_jets").iterdir()
+    (run_dir,) = (tmp_path / "simclr_jets").iterdir()
     assert f"qhep train --resume {run_dir}" in err and "interrupted after epoch 1" in err
     monkeypatch.setattr(fit_module, "_one_epoch", real)
     assert main(["train", "--resume", str(run_dir)]) == 0

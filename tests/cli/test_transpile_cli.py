@@ -65,8 +65,8 @@ def test_unknown_backend_is_one_clear_line(tmp_path, capsys) -> None:
 def test_circuit_from_run_folder(tmp_path) -> None:
     from pathlib import Path
 
-    from qhep_contrast.training.config import load_config
-    from qhep_contrast.training.run_dir import write_config
+    from qhep_contrast.experiment.config import load_config
+    from qhep_contrast.experiment.run_dir import write_config
 
     run = tmp_path / "fidelity_infonce_jets" / "20260101-000000"
     run.mkdir(parents=True)

@@ -7,7 +7,6 @@ import pytest
 import torch
 
 from qhep_contrast.evaluation import (
-    overlap_fidelity,
     pair_fidelities,
     plot_embedding,
     plot_fidelity_histograms,
@@ -16,20 +15,6 @@ from qhep_contrast.evaluation import (
     project_2d,
     roc_curve,
 )
-from qhep_contrast.exceptions import ShapeError
-
-
-def test_overlap_fidelity_loop_reference():
-    g = torch.Generator().manual_seed(0)
-    a = torch.randn(5, 8, dtype=torch.complex128, generator=g)
-    b = torch.randn(5, 8, dtype=torch.complex128, generator=g)
-    a, b = a / a.norm(dim=1, keepdim=True), b / b.norm(dim=1, keepdim=True)
-    expected = [abs(sum(a[i, k].conj() * b[i, k] for k in range(8))) ** 2 for i in range(5)]
-    np.testing.assert_allclose(overlap_fidelity(a, b).numpy(), [float(e) for e in expected], atol=1e-12)
-    real = torch.tensor([[1.0, 0.0], [0.6, 0.8]])
-    np.testing.assert_allclose(overlap_fidelity(real, real.flip(0)).numpy(), [0.36, 0.36], atol=1e-7)
-    with pytest.raises(ShapeError):
-        overlap_fidelity(a, b[:3])
 
 
 def test_pair_fidelities_closed_form():

@@ -70,8 +70,8 @@ def test_load_qpy(tmp_path) -> None:
 
 
 def _run_folder(tmp_path, config_name: str):
-    from qhep_contrast.training.config import load_config
-    from qhep_contrast.training.run_dir import write_config
+    from qhep_contrast.experiment.config import load_config
+    from qhep_contrast.experiment.run_dir import write_config
 
     folder = tmp_path / config_name / "20260101-000000"
     folder.mkdir(parents=True)
@@ -80,8 +80,8 @@ def _run_folder(tmp_path, config_name: str):
 
 
 def test_run_folder_with_a_fidelity_loss(tmp_path) -> None:
-    from qhep_contrast.training.config import load_config
-    from qhep_contrast.training.model_setup import build_circuit
+    from qhep_contrast.experiment.config import load_config
+    from qhep_contrast.experiment.builders import build_circuit
 
     folder = _run_folder(tmp_path, "fidelity_infonce_jets")
     loaded = load_circuits_from(folder)
@@ -94,7 +94,7 @@ def test_run_folder_with_a_fidelity_loss(tmp_path) -> None:
 
 
 def test_run_folder_without_fidelity_and_a_non_run_folder(tmp_path) -> None:
-    (only,) = load_circuits_from(_run_folder(tmp_path, "simclr_qcnn_jets"))
+    (only,) = load_circuits_from(_run_folder(tmp_path, "simclr_jets"))
     assert only.family == "run" and only.circuit.num_qubits == 8
     with pytest.raises(CheckpointError, match="not a run folder"):
         load_circuits_from(tmp_path)

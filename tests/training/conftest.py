@@ -10,7 +10,6 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "runs" / "configs"
 
 TINY = [
     "data.limit=64",
-    "data.toy_samples=64",
     "data.batch_size=16",
     "data.eval_batch_size=64",
     "train.epochs=2",
@@ -25,6 +24,14 @@ TINY = [
     "compare.twin=false",
 ]
 """``--set`` overrides that make any shipped config a seconds-long smoke run."""
+
+
+def tiny_overrides(path: Path) -> list[str]:
+    """:data:`TINY` plus the dataset-specific shrinking of the config at ``path`` (fewer generated toys)."""
+    from qhep_contrast.experiment.config import read_config_tree
+
+    dataset = read_config_tree(path).get("data", {}).get("dataset", "quark_gluon")
+    return list(TINY) + (["data.toy_samples=64"] if dataset == "egamma_toy" else [])
 
 
 @pytest.fixture

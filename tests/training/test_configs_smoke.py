@@ -7,9 +7,9 @@ import math
 import pytest
 
 from qhep_contrast.pipeline import train_run
-from qhep_contrast.training.config import load_config
+from qhep_contrast.experiment.config import load_config
 from qhep_contrast.training.metrics_log import read_metrics
-from tests.training.conftest import CONFIG_DIR
+from tests.training.conftest import CONFIG_DIR, tiny_overrides
 
 CONFIGS = sorted(p.stem for p in CONFIG_DIR.glob("*.toml"))
 
@@ -20,8 +20,8 @@ def test_every_experiment_has_a_twin_config():
 
 
 @pytest.mark.parametrize("name", CONFIGS)
-def test_two_epoch_smoke_run(tmp_path, tiny, name):
-    config = load_config(CONFIG_DIR / f"{name}.toml", tiny)
+def test_two_epoch_smoke_run(tmp_path, name):
+    config = load_config(CONFIG_DIR / f"{name}.toml", tiny_overrides(CONFIG_DIR / f"{name}.toml"))
     outcome = train_run(config, tmp_path)
     records = read_metrics(outcome.run_dir / "metrics.jsonl")
     assert [r["epoch"] for r in records] == [1, 2]

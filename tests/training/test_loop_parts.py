@@ -11,9 +11,9 @@ import torch
 from qhep_contrast.data import DigitsDataset
 from qhep_contrast.training.early_stopping import EarlyStopping
 from qhep_contrast.training.epoch_data import EpochPairDataset, EpochSampler, EpochTripletDataset, epoch_seed
-from qhep_contrast.training.config import load_config
-from qhep_contrast.training.model_setup import build_model, circuit_weights
-from qhep_contrast.training.optim_setup import build_optimizer, build_scheduler
+from qhep_contrast.experiment.config import load_config
+from qhep_contrast.experiment.builders import build_model, build_objective, build_optimizer, build_scheduler
+from qhep_contrast.models import circuit_weights
 from tests.training.conftest import CONFIG_DIR
 
 
@@ -58,7 +58,7 @@ def test_early_stopping_patience_and_state():
 
 
 def test_quantum_learning_rate_group_and_schedules(tiny):
-    config = load_config(CONFIG_DIR / "simclr_qcnn_jets.toml", tiny)
+    config = load_config(CONFIG_DIR / "simclr_jets.toml", tiny)
     model = build_model(config, (3, 16, 16))
     opt = build_optimizer(model, config.optimizer)
     quantum = {id(p) for p in circuit_weights(model)}
@@ -76,13 +76,11 @@ def test_quantum_learning_rate_group_and_schedules(tiny):
 
 
 def test_fidelity_model_gives_circuit_weights_gradients(tiny):
-    from qhep_contrast.training.objectives import build_objective
-
     config = load_config(CONFIG_DIR / "fidelity_infonce_jets.toml", tiny)
     model = build_model(config, (3, 16, 16))
     images = torch.rand(6, 3, 16, 16, generator=torch.Generator().manual_seed(0))
     batch = (images, images.flip(-1), torch.zeros(6))
-    loss, n = build_objective(config.loss)(model, batch, torch.device("cpu"))
+    loss, n = build_objective(config)(model, batch, torch.device("cpu"))
     loss.backward()
     (weights,) = circuit_weights(model)
     assert n == 6 and weights.grad is not None and weights.grad.abs().max() > 1e-6

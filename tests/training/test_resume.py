@@ -8,7 +8,7 @@ import torch
 from qhep_contrast.exceptions import CheckpointError, ConfigError
 from qhep_contrast.pipeline import resume_run, train_run
 from qhep_contrast.training.checkpoint import load_checkpoint
-from qhep_contrast.training.config import load_config
+from qhep_contrast.experiment.config import load_config
 from qhep_contrast.training.fit_loop import LAST_CHECKPOINT
 from qhep_contrast.training.metrics_log import read_metrics
 from tests.training.conftest import CONFIG_DIR
@@ -30,7 +30,7 @@ def _interrupt_after(epoch: int):
 @pytest.fixture
 def config(tiny):
     # augmentations, a cosine schedule and two learning rates: every piece of state must survive the restart
-    return load_config(CONFIG_DIR / "simclr_qcnn_jets.toml",
+    return load_config(CONFIG_DIR / "simclr_jets.toml",
                        tiny + ["train.epochs=4", "train.evaluate=false", "data.limit=48"])
 
 

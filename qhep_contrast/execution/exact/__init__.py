@@ -27,7 +27,7 @@ from qhep_contrast.execution.exact._autograd import overlap as _overlap
 from qhep_contrast.execution.exact._gates import SUPPORTED_GATES
 from qhep_contrast.execution.exact.circuit import MAX_QUBITS, ExactCircuit
 
-__all__ = ["compile", "ExactCircuit", "fidelity", "overlap", "SUPPORTED_GATES", "MAX_QUBITS", "clear_cache"]
+__all__ = ["compile", "ExactCircuit", "fidelity", "fidelity_matrix", "overlap", "SUPPORTED_GATES", "MAX_QUBITS", "clear_cache"]
 
 _CACHE: OrderedDict[str, ExactCircuit] = OrderedDict()
 _CACHE_SIZE = 64
@@ -88,6 +88,29 @@ def overlap(psi1: torch.Tensor, psi2: torch.Tensor) -> torch.Tensor:
 
 
 def fidelity(psi1: torch.Tensor, psi2: torch.Tensor) -> torch.Tensor:
-    """State fidelities ``F_b = |<psi1_b|psi2_b>|^2`` of two batches of pure states, shape ``(B,)`` real."""
+    """State fidelities ``F_b = |<psi1_b|psi2_b>|^2`` of two batches of pure states, shape ``(B,)`` real.
+
+    Complex states go through the engine's overlap (hand-written adjoint); real-valued states (e.g. a
+    classical stand-in's normalised vectors) through a plain dot product.
+
+    Raises:
+        ShapeError: the batches are not two ``(B, d)`` tensors of equal shape.
+    """
+    if not (psi1.is_complex() or psi2.is_complex()):
+        if psi1.shape != psi2.shape or psi1.dim() != 2:
+            raise ShapeError(f"fidelity needs two batches of states of equal shape (B, d); got {tuple(psi1.shape)} "
+                             f"and {tuple(psi2.shape)}.")
+        return (psi1 * psi2).sum(dim=1).square()
     ov = overlap(psi1, psi2)
     return ov.real.square() + ov.imag.square()
+
+
+def fidelity_matrix(rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    """All-pairs fidelities ``F[i, k] = |<rows_i|cols_k>|^2`` of ``(N, d)`` and ``(M, d)`` states, ``(N, M)`` real.
+
+    ``|z|^2`` is taken as ``re^2 + im^2``, which is smooth at ``z = 0`` (unlike ``abs``).
+    """
+    overlaps = rows.conj() @ cols.transpose(0, 1)
+    if overlaps.is_complex():
+        return overlaps.real.square() + overlaps.imag.square()
+    return overlaps.square()

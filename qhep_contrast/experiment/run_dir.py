@@ -28,9 +28,9 @@ from typing import Any
 from qhep_contrast import __version__
 from qhep_contrast.exceptions import CheckpointError
 from qhep_contrast.training.checkpoint import atomic_write_text
-from qhep_contrast.training.config import RunConfig, config_from_dict, config_to_dict, read_config_tree
+from qhep_contrast.experiment.config import RunConfig, config_from_dict, config_to_dict, read_config_tree
 from qhep_contrast.training.metrics_log import json_safe
-from qhep_contrast.training.toml_writer import dumps
+from qhep_contrast._toml import dumps
 
 __all__ = ["PACKAGES", "create_run_dir", "write_config", "read_run_config", "environment", "write_json",
            "read_json", "git_revision"]
@@ -100,7 +100,7 @@ def _versions() -> dict[str, str | None]:
 def environment(config: RunConfig, device: str, threads: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ``env.json`` record of a run (no credentials, no user secrets)."""
     return {"git": git_revision(), "versions": _versions(), "python": sys.version.split()[0],
-            "platform": platform.platform(), "seed": config.seed, "executor": config.execution.kind,
+            "platform": platform.platform(), "seed": config.seed, "executor": config.execution.name,
             "device": device, "threads": threads, "command": sys.argv, "job_ids": [],
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **(extra or {})}
 

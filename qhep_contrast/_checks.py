@@ -1,7 +1,8 @@
-"""Argument and tensor checks shared by losses and models (private).
+"""Scalar argument checks shared by losses, models and the execution config (private, torch-free).
 
-Each check raises the package's error classes with a message that names the owner, the argument, the
-value that arrived, what was allowed, and how to fix it.
+Each check raises :class:`~qhep_contrast.exceptions.ConfigError` with a message that names the owner, the
+argument, the value that arrived, what was allowed, and how to fix it. Tensor checks are in
+:mod:`qhep_contrast._tensor_checks`.
 """
 
 from __future__ import annotations
@@ -9,18 +10,9 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-import torch
-from torch import Tensor
+from qhep_contrast.exceptions import ConfigError
 
-from qhep_contrast.exceptions import ConfigError, ShapeError
-
-__all__ = [
-    "check_real",
-    "check_int",
-    "check_matrix",
-    "check_same_shape",
-    "check_vector",
-]
+__all__ = ["check_real", "check_int"]
 
 
 def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -74,35 +66,3 @@ def check_int(owner: str, name: str, value: object, *, low: int = 1, high: int |
     if value < low or (high is not None and value > high):
         raise ConfigError(f"{owner}: {name} must be in {allowed}, got {value!r}; pick a value in that range.")
     return int(value)
-
-
-def check_matrix(owner: str, name: str, tensor: object, *, min_rows: int = 1) -> Tensor:
-    """Check that ``tensor`` is a 2-D floating or complex tensor with at least ``min_rows`` rows."""
-    if not isinstance(tensor, Tensor):
-        raise ShapeError(f"{owner}: {name} must be a torch.Tensor of shape (N, D), got {type(tensor).__name__}.")
-    if tensor.ndim != 2 or tensor.shape[0] < min_rows or tensor.shape[1] < 1:
-        raise ShapeError(f"{owner}: {name} must have shape (N, D) with N >= {min_rows} and D >= 1, "
-                         f"got {tuple(tensor.shape)}; reshape to (batch, features).")
-    if not (tensor.is_floating_point() or tensor.is_complex()):
-        raise ShapeError(f"{owner}: {name} must be a floating-point or complex tensor, got {tensor.dtype}; "
-                         "convert with .float() or .double().")
-    return tensor
-
-
-def check_same_shape(owner: str, names: tuple[str, ...], tensors: tuple[Tensor, ...]) -> None:
-    """Check that all ``tensors`` have the same shape; the message lists every name with its shape."""
-    shapes = [tuple(t.shape) for t in tensors]
-    if any(s != shapes[0] for s in shapes):
-        listed = ", ".join(f"{n}={s}" for n, s in zip(names, shapes))
-        raise ShapeError(f"{owner}: {', '.join(names)} must have the same shape, got {listed}.")
-
-
-def check_vector(owner: str, name: str, tensor: object, length: int) -> Tensor:
-    """Check that ``tensor`` is a 1-D tensor of the given length."""
-    if not isinstance(tensor, Tensor):
-        raise ShapeError(f"{owner}: {name} must be a torch.Tensor of shape ({length},), "
-                         f"got {type(tensor).__name__}.")
-    if tensor.shape != torch.Size([length]):
-        raise ShapeError(f"{owner}: {name} must have shape ({length},) (one entry per sample), "
-                         f"got {tuple(tensor.shape)}.")
-    return tensor

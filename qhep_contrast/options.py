@@ -1,4 +1,4 @@
-"""Typed, range-checked configuration sections built from frozen dataclasses.
+"""Typed, range-checked configuration sections built from frozen dataclasses (torch-free).
 
 A section is a frozen dataclass whose fields are declared with :func:`option` (default, allowed range or
 choices, one-line help). :func:`section_from_dict` turns a TOML table into a section, checking every key:
@@ -6,8 +6,10 @@ unknown keys get a did-you-mean suggestion, values of the wrong type and out-of-
 :class:`~qhep_contrast.exceptions.ConfigError` naming the dotted key, what was expected and what arrived.
 
 Supported field types: ``bool``, ``int``, ``float`` (an int is accepted and converted), ``str``,
-``list[int]``, ``list[float]``, ``list[str]``, ``dict[str, Any]`` (free tables, e.g. builder arguments,
-checked elsewhere) and nested sections (another dataclass).
+``list[int]``, ``list[float]``, ``list[str]``, ``dict[str, Any]`` (free tables, checked elsewhere), nested
+sections (another dataclass) and **tagged sections** declared with :func:`tagged`: a table whose tag key
+(``[loss] name = "nt_xent"``) picks an entry of a :class:`~qhep_contrast.registry.Registry`, and whose other
+keys are exactly that entry's options. A tagged section is read into a :class:`Selection`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Any
 
 from qhep_contrast.exceptions import ConfigError
 
-__all__ = ["option", "section_from_dict", "section_to_dict", "did_you_mean", "check_value", "field_type"]
+__all__ = ["option", "tagged", "Selection", "section_from_dict", "section_to_dict", "did_you_mean", "check_value",
+           "field_type", "option_rows"]
 
 
 def option(default: Any, *, low: float | None = None, high: float | None = None, low_open: bool = False,
@@ -57,11 +60,64 @@ def field_type(section: type, name: str) -> Any:
     return typing.get_type_hints(section)[name]
 
 
+def tagged(registry: Any, default: str, *, help: str = "") -> Any:
+    """Declare a tagged section: a table whose tag key picks an entry of ``registry``.
+
+    Args:
+        registry: a :class:`~qhep_contrast.registry.Registry` (its ``tag`` is the key, e.g. ``"name"``).
+        default: the entry used when the table is missing or has no tag key.
+        help: one line shown in messages and documentation.
+
+    The field's value is a :class:`Selection` holding the entry name and its options.
+    """
+    meta = {"registry": registry, "default_name": default, "help": help}
+    return dataclasses.field(default_factory=lambda: registry.select({}, default_name=default), metadata=meta)
+
+
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """A registry entry chosen in a configuration: its ``name`` and its parsed ``options``.
+
+    Attribute access falls through to the options, so ``config.loss.temperature`` reads
+    ``config.loss.options.temperature``.
+
+    Attributes:
+        name: the registered name (the value of the tag key).
+        options: the entry's options (a frozen dataclass, or the object its registry parses into).
+        tag: the tag key of the table (``"name"``, ``"kind"``, ``"dataset"``, ...).
+    """
+
+    name: str
+    options: Any
+    tag: str = "name"
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__") or key in ("name", "options", "tag"):
+            raise AttributeError(key)
+        return getattr(self.options, key)
+
+    def replace(self, **changes: Any) -> Selection:
+        """A copy whose options have ``changes`` applied (``config.data.replace(batch_size=32)``)."""
+        return dataclasses.replace(self, options=dataclasses.replace(self.options, **changes))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{tag: name, **options}`` as plain values (the TOML table)."""
+        options = self.options
+        if hasattr(options, "section_dict"):
+            values = {k: v for k, v in options.section_dict().items() if k != self.tag}
+        elif dataclasses.is_dataclass(options):
+            values = section_to_dict(options)
+        else:
+            values = {}
+        return {self.tag: self.name, **values}
+
+
 def section_from_dict(section: type, values: Mapping[str, Any], path: str = "") -> Any:
     """Build the frozen dataclass ``section`` from a mapping, checking every key and value.
 
     Args:
-        section: a dataclass whose fields were declared with :func:`option` (or nested sections).
+        section: a dataclass whose fields were declared with :func:`option` (or nested sections, or
+            :func:`tagged` sections).
         values: the TOML table (missing keys take their defaults).
         path: dotted prefix of this table, for messages (``""`` at the top level).
 
@@ -81,8 +137,12 @@ def section_from_dict(section: type, values: Mapping[str, Any], path: str = "") 
     for name, fld in fields.items():
         if name not in values:
             continue
-        kind = field_type(section, name)
         dotted = _dotted(path, name)
+        registry = fld.metadata.get("registry")
+        if registry is not None:
+            kwargs[name] = registry.select(values[name], path=dotted, default_name=fld.metadata["default_name"])
+            continue
+        kind = field_type(section, name)
         if dataclasses.is_dataclass(kind):
             kwargs[name] = section_from_dict(kind, values[name], dotted)
         else:
@@ -92,7 +152,34 @@ def section_from_dict(section: type, values: Mapping[str, Any], path: str = "") 
 
 def section_to_dict(section: Any) -> dict[str, Any]:
     """The section as plain nested dicts and lists (the resolved configuration, for TOML/JSON)."""
-    return dataclasses.asdict(section)
+    out: dict[str, Any] = {}
+    for fld in dataclasses.fields(section):
+        value = getattr(section, fld.name)
+        if isinstance(value, Selection):
+            out[fld.name] = value.to_dict()
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out[fld.name] = section_to_dict(value)
+        else:
+            out[fld.name] = _copy(value) if isinstance(value, (list, dict)) else value
+    return out
+
+
+def option_rows(section: type) -> list[tuple[str, str, str]]:
+    """``(key, default, "range/choices; help")`` for every field of ``section`` (for ``qhep list``)."""
+    rows = []
+    for fld in dataclasses.fields(section):
+        meta = fld.metadata
+        default = fld.default_factory() if fld.default_factory is not dataclasses.MISSING else fld.default
+        if isinstance(default, Selection):
+            default = default.name
+        allowed = ""
+        if meta.get("choices"):
+            allowed = "one of " + ", ".join(meta["choices"])
+        elif meta.get("low") is not None or meta.get("high") is not None:
+            allowed = "in " + _interval(meta)
+        text = "; ".join(t for t in (allowed, meta.get("help", "")) if t)
+        rows.append((fld.name, repr(default), text))
+    return rows
 
 
 def check_value(dotted: str, kind: Any, value: Any, meta: Mapping[str, Any]) -> Any:
@@ -147,11 +234,15 @@ def _check_range(dotted: str, number: float, meta: Mapping[str, Any]) -> None:
     below = low is not None and (number < low or (low_open and number == low))
     above = high is not None and (number > high or (high_open and number == high))
     if below or above or (isinstance(number, float) and math.isinf(number)):
-        left = "(" if low_open or low is None else "["
-        right = ")" if high_open or high is None else "]"
-        interval = f"{left}{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}{right}"
         hint = f" ({meta['help']})" if meta.get("help") else ""
-        raise ConfigError(f"{dotted} must be in {interval}, got {number!r}{hint}.")
+        raise ConfigError(f"{dotted} must be in {_interval(meta)}, got {number!r}{hint}.")
+
+
+def _interval(meta: Mapping[str, Any]) -> str:
+    low, high = meta.get("low"), meta.get("high")
+    left = "(" if meta.get("low_open") or low is None else "["
+    right = ")" if meta.get("high_open") or high is None else "]"
+    return f"{left}{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}{right}"
 
 
 def _show(value: Any) -> str:

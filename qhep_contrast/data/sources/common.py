@@ -1,0 +1,41 @@
+"""Options every image dataset accepts: subsample, preprocessing, split and batch sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qhep_contrast.data.preprocess import Preprocess
+from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.options import option
+
+__all__ = ["ImageDataOptions", "preprocess_of", "MAX_BATCH"]
+
+MAX_BATCH = 1 << 20
+"""Largest batch size accepted in a config."""
+
+
+@dataclass(frozen=True)
+class ImageDataOptions:
+    """``[data]`` keys shared by every dataset."""
+
+    limit: int = option(0, low=0, help="use a stratified subsample of this many images (0: all)")
+    crop: int = option(0, low=0, high=4096, help="centre-crop size in pixels (0: none)")
+    image_size: int = option(0, low=0, high=1024, help="area-resize to this many pixels per side (0: keep)")
+    log_scale: float = option(0.0, low=0.0, help="log(1 + x / s) with this s (0: none)")
+    normalize: str = option("channel", choices=("channel", "image", "none"), help="divide by the maximum")
+    split: list[float] = option([0.6, 0.2, 0.2], low=0.0, high=1.0, low_open=True,
+                                help="train/validation/test fractions")
+    batch_size: int = option(64, low=1, high=MAX_BATCH)
+    eval_batch_size: int = option(256, low=1, high=MAX_BATCH)
+
+    def __post_init__(self) -> None:
+        if len(self.split) != 3 or abs(sum(self.split) - 1.0) > 1e-6:
+            raise ConfigError(f"data.split must be three fractions (train, validation, test) summing to 1, "
+                              f"got {self.split}.")
+
+
+def preprocess_of(options: ImageDataOptions) -> Preprocess:
+    """The per-image preprocessing of the common options."""
+    return Preprocess.from_options(crop=options.crop or None, size=options.image_size or None,
+                                   log=options.log_scale or None,
+                                   normalize=None if options.normalize == "none" else options.normalize)

@@ -1,0 +1,26 @@
+"""``[data] dataset = "digits"``: scikit-learn's 8x8 handwritten digits (built in, no files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qhep_contrast.data.base import LabelledImageDataset
+from qhep_contrast.data.digits import DigitsDataset
+from qhep_contrast.data.preprocess import Preprocess
+from qhep_contrast.data.sources.common import ImageDataOptions
+from qhep_contrast.data.sources.registry import DATASETS
+from qhep_contrast.options import option
+
+__all__ = ["DigitsOptions"]
+
+
+@dataclass(frozen=True)
+class DigitsOptions(ImageDataOptions):
+    """``[data] dataset = "digits"``."""
+
+    classes: list[int] = option([], low=0, high=9, help="digit classes to keep (empty: all ten)")
+
+
+@DATASETS.register("digits", options=DigitsOptions, help="scikit-learn's 1,797 8x8 digits, built in")
+def _digits(options: DigitsOptions, seed: int, transform: Preprocess) -> LabelledImageDataset:
+    return DigitsDataset(options.classes or None, transform=transform)
