@@ -23,6 +23,8 @@ __all__ = [
     "CorruptFileError",
     "CheckpointError",
     "InputValueError",
+    "TrainingDivergedError",
+    "RunFolderBusyError",
 ]
 
 
@@ -84,3 +86,11 @@ class CheckpointError(QHEPError, RuntimeError):
 
 class InputValueError(QHEPError, ValueError):
     """A tensor has the expected shape but values outside the allowed set (labels, indices, norms)."""
+
+
+class TrainingDivergedError(QHEPError, ArithmeticError):
+    """The loss or the weights became NaN or infinite; the message names the epoch and step."""
+
+
+class RunFolderBusyError(CheckpointError):
+    """Another process is writing the same run folder."""

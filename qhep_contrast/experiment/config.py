@@ -188,6 +188,8 @@ def _read_tree(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         tree = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path} is not valid TOML: {err}.") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path} is not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8.") from err
     base = tree.pop("base", None)
     if base is None:
         return tree
@@ -323,6 +325,11 @@ def _state_losses() -> list[str]:
 
 
 def _check_views(config: RunConfig) -> None:
-    if config.views.name == "none" and OBJECTIVES.traits(config.objective.name).needs_views(config.objective.options):
+    traits = OBJECTIVES.traits(config.objective.name)
+    if config.data.batch_size < traits.min_batch:
+        raise ConfigError(f"data.batch_size = {config.data.batch_size} is too small for objective "
+                          f"{config.objective.name!r}: each sample needs other samples of its batch as negatives; "
+                          f"set data.batch_size >= {traits.min_batch} (64 or more trains well).")
+    if config.views.name == "none" and traits.needs_views(config.objective.options):
         raise ConfigError(f"objective {config.objective.name!r} (loss {config.loss.name!r}) compares random views of "
                           "each image but views.kind = \"none\"; set views.kind = \"jet\" or \"digit\".")

@@ -42,6 +42,8 @@ def resolve_execution(kind: str, *, shots: int = 0, noise: str = "", backend: st
             raise ConfigError("--backend names an IBM target; for Aer use --noise fake_<name> for a noise model.")
         options["noise"] = noise or None
     else:
+        if not shots:
+            raise ConfigError("--execution ibm estimates from measurements: give --shots N (e.g. --shots 4096).")
         if noise:
             raise ConfigError("--noise is for --execution aer; with ibm use --backend fake_<name> (local testing "
                               "mode simulates its noise).")

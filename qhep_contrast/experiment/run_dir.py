@@ -41,9 +41,16 @@ PACKAGES = ("torch", "numpy", "qiskit", "qiskit-aer", "qiskit-machine-learning",
 
 
 def create_run_dir(runs_root: str | Path, experiment: str, now: float | None = None) -> Path:
-    """Make a fresh ``runs_root/experiment/YYYYmmdd-HHMMSS`` folder (suffix ``-1``, ``-2``... if taken)."""
+    """Make a fresh ``runs_root/experiment/YYYYmmdd-HHMMSS`` folder (suffix ``-1``, ``-2``... if taken).
+
+    Raises:
+        CheckpointError: ``runs_root`` exists but is not a folder.
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    parent = Path(runs_root) / experiment
+    root = Path(runs_root)
+    if root.exists() and not root.is_dir():
+        raise CheckpointError(f"--runs-root {root} is a file, not a folder; give a folder for the run folders.")
+    parent = root / experiment
     parent.mkdir(parents=True, exist_ok=True)
     candidate, k = parent / stamp, 0
     while True:
@@ -75,8 +82,32 @@ def read_run_config(run_dir: str | Path) -> RunConfig:
 
 
 def git_revision(cwd: str | Path | None = None) -> dict[str, Any]:
-    """``{"sha": ..., "dirty": ...}`` of the git checkout containing the package (None outside git)."""
-    folder = Path(cwd) if cwd is not None else Path(__file__).resolve().parent
+    """``{"sha": ..., "dirty": ..., "where": ...}`` of the git checkout holding the code that runs.
+
+    The package's own folder is tried first (an editable install or a checkout on ``PYTHONPATH``); a package
+    installed with ``pip install .`` lives in site-packages, so the working directory (usually the checkout it
+    was installed from) is tried next. ``where`` says which answered; all None outside git.
+    """
+    if cwd is not None:
+        return {**_git_at(Path(cwd)), "where": str(cwd)}
+    for where, folder in (("package", Path(__file__).resolve().parent), ("working directory", Path.cwd())):
+        found = _git_at(folder)
+        if found["sha"] and (where == "package" or _holds_package(folder)):
+            return {**found, "where": where}
+    return {"sha": None, "dirty": None, "where": None}
+
+
+def _holds_package(folder: Path) -> bool:
+    """``folder`` lies in a git checkout of this project (its top level has ``qhep_contrast/__init__.py``)."""
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True,
+                             timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return (Path(top) / "qhep_contrast" / "__init__.py").is_file()
+
+
+def _git_at(folder: Path) -> dict[str, Any]:
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True,
                              timeout=10, check=True).stdout.strip()
@@ -111,7 +142,15 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def read_json(path: Path) -> Any:
-    """Read a JSON file (missing: CheckpointError)."""
+    """Read a JSON file of a run folder.
+
+    Raises:
+        CheckpointError: the file is missing, or not valid UTF-8 JSON.
+    """
     if not path.is_file():
         raise CheckpointError(f"{path} is missing; is {path.parent} a complete run folder?")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"{path} is damaged ({err}); restore it from a backup, or delete it and start a new "
+                              "run.") from err

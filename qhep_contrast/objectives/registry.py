@@ -28,6 +28,8 @@ class ObjectiveTraits:
     Attributes:
         needs_views: ``needs_views(options)`` is True when the objective's items are random views of an
             image, so ``[views] kind`` must not be ``"none"``.
+        min_batch: smallest useful training batch (a two-view InfoNCE batch of 1 has no negatives: loss 0).
     """
 
     needs_views: Callable[[Any], bool] = _always
+    min_batch: int = 1

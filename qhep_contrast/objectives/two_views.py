@@ -31,7 +31,7 @@ class TwoViews(Objective):
         return self.loss(z1, z2), int(view1.shape[0])
 
 
-@OBJECTIVES.register("two_views", traits=ObjectiveTraits(),
+@OBJECTIVES.register("two_views", traits=ObjectiveTraits(min_batch=2),
                      help="two random views of each image; the loss compares all views (SimCLR)")
 def _two_views(options: NoOptions, loss: nn.Module) -> TwoViews:
     return TwoViews(loss)

@@ -1,9 +1,11 @@
-"""One training run end to end: run folder, data, model, fit loop, evaluation, ``summary.json``.
+"""One training run end to end: data, model, run folder, fit loop, evaluation, ``summary.json``.
 
 :func:`train_run` starts a run in a fresh ``runs/<experiment>/<stamp>/`` folder (or a given folder);
 :func:`resume_run` continues the run in an existing folder from its last checkpoint, with the folder's own
 ``config.toml``. Both return a :class:`RunOutcome`. With ``train.evaluate`` (default) the best checkpoint
-is evaluated on the test split when training ends and the metrics go to ``summary.json``.
+is evaluated on the test split when training ends and the metrics go to ``summary.json``. Everything that
+can be checked (configuration, threads, device, data, model) is checked before a run folder is made, and the
+folder is locked while the run writes it (:class:`~qhep_contrast.experiment.run_lock.RunLock`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from torch import nn
+
 from qhep_contrast.exceptions import CheckpointError, ConfigError
-from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
 from qhep_contrast.execution.registry import EXECUTORS
-from qhep_contrast.experiment.builders import build_data, build_model, build_objective, build_optimizer, build_scheduler
+from qhep_contrast.experiment.builders import (
+    DataBundle,
+    build_data,
+    build_model,
+    build_objective,
+    build_optimizer,
+    build_scheduler,
+)
 from qhep_contrast.experiment.config import RunConfig, config_from_dict, config_to_dict
-from qhep_contrast.training.fit_loop import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
 from qhep_contrast.experiment.run_dir import (
     create_run_dir,
     environment,
@@ -29,6 +39,11 @@ from qhep_contrast.experiment.run_dir import (
     write_config,
     write_json,
 )
+from qhep_contrast.experiment.run_lock import RunLock
+from qhep_contrast.objectives import Objective
+from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
+from qhep_contrast.training.checkpoint import load_checkpoint
+from qhep_contrast.training.fit_loop import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
 from qhep_contrast.training.runtime import configure_threads, seed_everything, select_device
 
 __all__ = ["RunOutcome", "RESUME_OVERRIDABLE", "train_run", "resume_run", "resume_overrides", "twin_config"]
@@ -58,37 +73,28 @@ def _settings(config: RunConfig, device: Any) -> FitSettings:
                        min_delta=t.min_delta, progress=t.progress)
 
 
-def _execute(config: RunConfig, run_dir: Path, resume: bool, log: Callable[[str], None] | None,
-             on_epoch_end: EpochCallback | None) -> RunOutcome:
+@dataclass
+class _Prepared:
+    """A run's parts, built and checked before anything is written."""
+
+    threads: int
+    device: Any
+    objective: Objective
+    data: DataBundle
+    model: nn.Module
+
+
+def _prepare(config: RunConfig) -> _Prepared:
+    """Threads, device, seeds, data and model: every check that can fail runs here, before a folder is made."""
+    _check_trainable(config)
     threads = configure_threads(config.train.threads)
     device = select_device(config.train.device)
     seed_everything(config.seed)
-    if not resume:
-        write_json(run_dir / "env.json", environment(config, str(device), threads))
     objective = build_objective(config)
     data = build_data(config, objective)
+    _check_data_fits(config, data)
     model = build_model(config, data.image_shape).to(device)
-    optimizer = build_optimizer(model, config.optimizer)
-    scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
-    start = time.perf_counter()
-    result = fit(model, objective, data.train_set, data.val_set, optimizer, scheduler, run_dir,
-                 _settings(config, device), resume=resume, on_epoch_end=on_epoch_end, log=log)
-    summary: dict[str, Any] = {"experiment": config.experiment, "run_dir": str(run_dir),
-                               "model": _model_label(config), "finished": not result.interrupted,
-                               "last_epoch": result.last_epoch, "best_epoch": result.best_epoch,
-                               "best_val_loss": result.best_val_loss, "stopped_early": result.stopped_early,
-                               "train_seconds_this_session": time.perf_counter() - start,
-                               "device": str(device), "threads": threads}
-    if not result.interrupted and config.train.evaluate:
-        load_best_weights(model, run_dir, device)
-        summary["evaluation"] = evaluate_model(model, config, data, device, run_dir,
-                                               figures_dir=run_dir / "figures")
-    write_json(run_dir / "summary.json", summary)
-    return RunOutcome(run_dir, result, summary)
-
-
-def _model_label(config: RunConfig) -> str:
-    return "twin" if getattr(config.model.options, "twin", False) else "hybrid"
+    return _Prepared(threads, device, objective, data, model)
 
 
 def _check_trainable(config: RunConfig) -> None:
@@ -98,9 +104,46 @@ def _check_trainable(config: RunConfig) -> None:
                           f"qhep eval RUN_DIR --execution {config.execution.name}.")
 
 
+def _check_data_fits(config: RunConfig, data: DataBundle) -> None:
+    if config.eval.knn_k >= len(data.train):
+        raise ConfigError(f"eval.knn_k = {config.eval.knn_k} needs more training images than the {len(data.train)} "
+                          f"of the training split; set eval.knn_k below {len(data.train)} or use more data.")
+    for name, part in (("training", data.train), ("test", data.test)):
+        if len(np.unique(part.labels)) < 2:
+            raise ConfigError(f"the {name} split holds only one class (of {data.num_classes}); the probe and ROC AUC "
+                              "need two: check data.classes and the files' labels, or raise data.limit.")
+
+
+def _model_label(config: RunConfig) -> str:
+    return "twin" if getattr(config.model.options, "twin", False) else "hybrid"
+
+
+def _execute(config: RunConfig, prepared: _Prepared, run_dir: Path, resume: bool,
+             log: Callable[[str], None] | None, on_epoch_end: EpochCallback | None) -> RunOutcome:
+    p = prepared
+    optimizer = build_optimizer(p.model, config.optimizer)
+    scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
+    start = time.perf_counter()
+    result = fit(p.model, p.objective, p.data.train_set, p.data.val_set, optimizer, scheduler, run_dir,
+                 _settings(config, p.device), resume=resume, on_epoch_end=on_epoch_end, log=log)
+    summary: dict[str, Any] = {"experiment": config.experiment, "run_dir": str(run_dir),
+                               "model": _model_label(config), "finished": not result.interrupted,
+                               "last_epoch": result.last_epoch, "best_epoch": result.best_epoch,
+                               "best_val_loss": result.best_val_loss, "stopped_early": result.stopped_early,
+                               "train_seconds_this_session": time.perf_counter() - start,
+                               "device": str(p.device), "threads": p.threads}
+    if not result.interrupted and config.train.evaluate:
+        load_best_weights(p.model, run_dir, p.device)
+        summary["evaluation"] = evaluate_model(p.model, config, p.data, p.device, run_dir,
+                                               figures_dir=run_dir / "figures")
+    write_json(run_dir / "summary.json", summary)
+    return RunOutcome(run_dir, result, summary)
+
+
 def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str | Path | None = None,
               log: Callable[[str], None] | None = None, on_epoch_end: EpochCallback | None = None) -> RunOutcome:
-    """Start a run: make its folder, write ``config.toml`` and ``env.json``, train, evaluate.
+    """Start a run: check and build everything, then make its folder, write ``config.toml`` and ``env.json``,
+    train and evaluate. A configuration, data or model that fails its checks leaves no folder behind.
 
     Args:
         config: the validated configuration.
@@ -108,17 +151,22 @@ def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str
         run_dir: use this (new or empty) folder instead of a time-stamped one (e.g. a twin's ``twin/``).
         log: receives one line per epoch.
         on_epoch_end: see :func:`~qhep_contrast.training.fit_loop.fit`.
+
+    Raises:
+        CheckpointError: ``run_dir`` already holds a run. RunFolderBusyError: another process writes it.
     """
-    _check_trainable(config)
+    if run_dir is not None and (Path(run_dir) / "config.toml").exists():
+        raise CheckpointError(f"{run_dir} already holds a run; resume it with --resume {run_dir}.")
+    prepared = _prepare(config)
     if run_dir is None:
         folder = create_run_dir(runs_root, config.experiment)
     else:
         folder = Path(run_dir)
-        if (folder / "config.toml").exists():
-            raise CheckpointError(f"{folder} already holds a run; resume it with --resume {folder}.")
         folder.mkdir(parents=True, exist_ok=True)
-    write_config(folder, config)
-    return _execute(config, folder, False, log, on_epoch_end)
+    with RunLock(folder):
+        write_config(folder, config)
+        write_json(folder / "env.json", environment(config, str(prepared.device), prepared.threads))
+        return _execute(config, prepared, folder, False, log, on_epoch_end)
 
 
 def resume_overrides(config: RunConfig, overrides: dict[str, Any]) -> RunConfig:
@@ -147,20 +195,32 @@ def resume_run(run_dir: str | Path, *, overrides: dict[str, Any] | None = None,
         log, on_epoch_end: as for :func:`train_run`.
 
     Raises:
-        CheckpointError: not a run folder, or no checkpoint in it.
+        CheckpointError: not a run folder, or no checkpoint in it. RunFolderBusyError: another process writes it.
+        ConfigError: an override that cannot apply (e.g. fewer epochs than already trained).
     """
     folder = Path(run_dir)
     config = read_run_config(folder)
-    if not (folder / LAST_CHECKPOINT).is_file():
-        raise CheckpointError(f"{folder / LAST_CHECKPOINT} is missing: the run stopped before its first checkpoint; "
+    last = folder / LAST_CHECKPOINT
+    if not last.is_file():
+        raise CheckpointError(f"{last} is missing: the run stopped before its first checkpoint; "
                               f"start it again with qhep train {folder / 'config.toml'}.")
-    if overrides:
-        config = resume_overrides(config, overrides)
-        write_config(folder, config)
-    env = read_json(folder / "env.json")
-    env.setdefault("resumed", []).append(time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    write_json(folder / "env.json", env)
-    return _execute(config, folder, True, log, on_epoch_end)
+    with RunLock(folder):
+        if overrides:
+            config = resume_overrides(config, overrides)
+            _check_epochs(config, int(load_checkpoint(last)["epoch"]))
+        env = read_json(folder / "env.json")
+        prepared = _prepare(config)
+        if overrides:
+            write_config(folder, config)
+        env.setdefault("resumed", []).append(time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        write_json(folder / "env.json", env)
+        return _execute(config, prepared, folder, True, log, on_epoch_end)
+
+
+def _check_epochs(config: RunConfig, done: int) -> None:
+    if config.train.epochs < done:
+        raise ConfigError(f"--set train.epochs={config.train.epochs} is below the {done} epochs this run has already "
+                          f"trained; resume with train.epochs >= {done}.")
 
 
 def twin_config(config: RunConfig) -> RunConfig:

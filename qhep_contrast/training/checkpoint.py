@@ -20,18 +20,32 @@ import torch
 
 from qhep_contrast.exceptions import CheckpointError
 
-__all__ = ["CHECKPOINT_FORMAT", "atomic_write_bytes", "atomic_write_text", "save_checkpoint", "load_checkpoint"]
+__all__ = ["CHECKPOINT_FORMAT", "atomic_write_bytes", "atomic_write_text", "save_checkpoint", "load_checkpoint",
+           "remove_stale_temporaries", "file_mode"]
+
+_TMP_SUFFIX = ".tmp"
 
 CHECKPOINT_FORMAT = 1
 """Version of the checkpoint layout written by the fit loop (stored under ``"format"``)."""
 
 
+def file_mode() -> int:
+    """The mode a plain ``open()`` would give a new file under the process umask (``0o666 & ~umask``)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file + fsync + ``os.replace`` + folder fsync)."""
+    """Write ``data`` to ``path`` atomically (temporary file + fsync + ``os.replace`` + folder fsync).
+
+    The file gets the mode of the user's umask (``mkstemp`` alone would leave it private, ``0o600``).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX, dir=target.parent)
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -41,6 +55,14 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+def remove_stale_temporaries(folder: str | Path) -> list[Path]:
+    """Delete the temporary files an interrupted :func:`atomic_write_bytes` left in ``folder``; return them."""
+    stale = sorted(Path(folder).glob(f".*{_TMP_SUFFIX}")) if Path(folder).is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

@@ -16,7 +16,11 @@ One epoch ``e`` (1-based):
 ``last.pt``, rewrites ``metrics.jsonl`` from its history, and continues with the next epoch; because
 nothing in an epoch depends on state that is not in the checkpoint, a killed-and-resumed run ends with
 the same weights and metrics as an uninterrupted one (bit for bit on the same machine and thread count).
-Ctrl-C stops the loop; the last completed epoch is already on disk and the partial epoch is dropped.
+Ctrl-C stops the loop; the last completed epoch is already on disk and the partial epoch is dropped. A
+non-finite training loss (checked before its step is taken), non-finite weights or a non-finite validation
+loss stop the run with :class:`~qhep_contrast.exceptions.TrainingDivergedError` naming the epoch (and step);
+``last.pt`` keeps the last good epoch. Temporary files left by a process killed mid-write are removed when a
+run starts or resumes.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ from torch.optim.lr_scheduler import LRScheduler
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
-from qhep_contrast.exceptions import CheckpointError
-from qhep_contrast.training.checkpoint import load_checkpoint, save_checkpoint
+from qhep_contrast.exceptions import CheckpointError, TrainingDivergedError
+from qhep_contrast.training.checkpoint import load_checkpoint, remove_stale_temporaries, save_checkpoint
 from qhep_contrast.training.early_stopping import EarlyStopping
 from qhep_contrast.training.epoch_data import EpochSampler, set_epoch
 from qhep_contrast.training.metrics_log import MetricsLog
@@ -102,23 +106,43 @@ def _loader(dataset: Dataset, batch_size: int, sampler: EpochSampler) -> DataLoa
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=0)
 
 
+def _diverged(what: str, epoch: int, step: int | None) -> TrainingDivergedError:
+    where = f"epoch {epoch}" + (f", step {step}" if step is not None else "")
+    return TrainingDivergedError(
+        f"the {what} became NaN or infinite at {where}; checkpoints/last.pt still holds epoch {epoch - 1}. "
+        "Check the data for NaN/inf, lower optimizer.lr, or set train.grad_clip, then start a new run.")
+
+
+def _check_weights(model: nn.Module, epoch: int) -> None:
+    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        raise _diverged("model weights", epoch, None)
+
+
 def _train_epoch(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, optimizer: Optimizer,
-                 settings: FitSettings, desc: str) -> tuple[float, int, float]:
-    """One pass over ``loader``; returns (mean loss, samples, seconds)."""
+                 settings: FitSettings, epoch: int) -> tuple[float, int, float]:
+    """One pass over ``loader``; returns (mean loss, samples, seconds).
+
+    Raises:
+        TrainingDivergedError: a non-finite loss (before its step is taken) or non-finite weights at the end.
+    """
     model.train()
     total, count, start = 0.0, 0, time.perf_counter()
-    bar = tqdm(loader, desc=desc, unit="batch", leave=False, disable=not settings.progress, file=sys.stderr,
-               dynamic_ncols=True)
-    for batch in bar:
+    bar = tqdm(loader, desc=f"epoch {epoch}/{settings.epochs}", unit="batch", leave=False,
+               disable=not settings.progress, file=sys.stderr, dynamic_ncols=True)
+    for step, batch in enumerate(bar, start=1):
         optimizer.zero_grad(set_to_none=True)
         loss, n = objective(model, batch, settings.device)
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            raise _diverged("training loss", epoch, step)
         loss.backward()
         if settings.grad_clip:
             nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
         optimizer.step()
-        total, count = total + float(loss.detach()) * n, count + n
+        total, count = total + value * n, count + n
         rate = count / max(time.perf_counter() - start, 1e-9)
         bar.set_postfix(loss=f"{total / count:.4f}", samples_per_s=f"{rate:.0f}")
+    _check_weights(model, epoch)
     return total / max(count, 1), count, time.perf_counter() - start
 
 
@@ -145,8 +169,12 @@ def _resume(path: Path, model: nn.Module, optimizer: Optimizer, scheduler: LRSch
     if state["sampler"]["seed"] != settings.seed:
         raise CheckpointError(f"{path} was written with seed {state['sampler']['seed']}, the run now has seed "
                               f"{settings.seed}; resume with the run folder's own config.toml.")
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
+    try:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+    except (RuntimeError, ValueError, KeyError) as err:
+        raise CheckpointError(f"{path} does not fit the model of this run's config.toml ({str(err).splitlines()[0]}); "
+                              "was config.toml edited after training? Restore it, or start a new run.") from err
     scheduler.load_state_dict(state["scheduler"])
     stopper.load_state_dict(state["early_stopping"])
     restore_rng_state(state["rng"])
@@ -177,6 +205,7 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
     stopper = EarlyStopping(settings.patience, settings.min_delta)
     last, best = run_dir / LAST_CHECKPOINT, run_dir / BEST_CHECKPOINT
     start, history = 0, []
+    remove_stale_temporaries(last.parent)  # left by a process killed while writing a checkpoint
     if resume:
         start, history = _resume(last, model, optimizer, scheduler, stopper, settings)
     else:
@@ -217,9 +246,10 @@ def _one_epoch(epoch: int, model: nn.Module, objective: ObjectiveFn, train_set: 
     sampler.set_epoch(epoch)
     set_epoch(train_set, epoch)
     lr = current_lr(optimizer)
-    train_loss, samples, seconds = _train_epoch(model, objective, train_loader, optimizer, settings,
-                                                f"epoch {epoch}/{settings.epochs}")
+    train_loss, samples, seconds = _train_epoch(model, objective, train_loader, optimizer, settings, epoch)
     val_loss = _validate(model, objective, val_loader, settings.device)
+    if not math.isfinite(val_loss):
+        raise _diverged("validation loss", epoch, None)
     scheduler.step()
     improved = stopper.update(val_loss, epoch)
     return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "lr": lr, "improved": improved,

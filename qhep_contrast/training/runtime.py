@@ -47,8 +47,17 @@ def available_cores() -> int:
 
 
 def configure_threads(threads: int) -> int:
-    """Set torch's intra-op CPU threads: ``threads``, or every available core for 0. Returns the count."""
-    count = available_cores() if threads == 0 else int(threads)
+    """Set torch's intra-op CPU threads: ``threads``, or every available core for 0. Returns the count.
+
+    Raises:
+        ConfigError: more threads than the cores this process may use (oversubscribed OpenMP threads spin
+            against each other and can abort).
+    """
+    cores = available_cores()
+    if threads > cores:
+        raise ConfigError(f"train.threads = {threads} but this process may use {cores} core(s); set train.threads to "
+                          f"at most {cores}, or 0 for all of them.")
+    count = cores if threads == 0 else int(threads)
     if torch.get_num_threads() != count:
         torch.set_num_threads(count)
     return count
