@@ -39,7 +39,7 @@ def test_generate_egamma_then_inspect(tmp_path, capsys: pytest.CaptureFixture[st
 
 def test_inspect_missing_file_is_a_clear_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "inspect", str(tmp_path / "nope.h5")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_generate_jets_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:

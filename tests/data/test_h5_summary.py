@@ -35,7 +35,7 @@ def test_label_counts_reads_in_chunks(tmp_path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_summary_errors(tmp_path) -> None:
-    with pytest.raises(DataFileNotFoundError, match="no such file"):
+    with pytest.raises(DataFileNotFoundError, match="does not exist"):
         summarise_h5(tmp_path / "missing.h5")
     bad = tmp_path / "bad.h5"
     bad.write_bytes(b"not hdf5 at all")
