@@ -10,7 +10,8 @@ What is read, whatever sizes the file declares:
 * pixel statistics of the image dataset (``X_jets`` or ``X``, rank 4): per channel minimum, maximum, mean
   and fraction of zeros over the first :data:`PIXEL_SAMPLE_BYTES` of samples (the report says how many);
   a NaN/inf pixel there is an error;
-* for a file in the quark/gluon or electron/photon schema (recognised by its keys), the reader's own checks
+* for a file with any of the keys ``X_jets``, ``X``, ``y`` (the quark/gluon or electron/photon layout; ``X``
+  with 2 channels is electron/photon), the reader's own checks
   (keys, shapes, dtypes, label values, per-sample columns), so a file that ``inspect`` accepts is one that
   training can open.
 """
@@ -129,20 +130,24 @@ def _pixel_lines(path: Path, key: str, ds: h5py.Dataset, channel_names: tuple[st
     return lines
 
 
-def _schema(image_key: str | None, channels: int | None) -> ImageSchema | None:
-    """The schema a file's image key and channel count point to (``None``: no known schema)."""
-    if image_key is None:
-        return None
+def _schema(handle: h5py.File) -> ImageSchema | None:
+    """The schema a file's keys point to: any of ``X_jets``, ``X``, ``y`` marks the ML4SCI layout."""
     from qhep_contrast.data.egamma import EGAMMA_SCHEMA
     from qhep_contrast.data.quark_gluon import QUARK_GLUON_SCHEMA
 
-    return QUARK_GLUON_SCHEMA if image_key == "X_jets" or channels != 2 else EGAMMA_SCHEMA
+    if "X_jets" in handle:
+        return QUARK_GLUON_SCHEMA
+    if "X" in handle:
+        x = handle["X"]
+        two = isinstance(x, h5py.Dataset) and x.ndim == 4 and x.shape[-1] == 2
+        return EGAMMA_SCHEMA if two else QUARK_GLUON_SCHEMA
+    return QUARK_GLUON_SCHEMA if _LABEL_KEY in handle else None
 
 
 def _schema_lines(path: Path, schema: ImageSchema | None) -> list[str]:
     """Validate a file of a known schema with its reader; a note for other files."""
     if schema is None:
-        return ["schema: not a quark/gluon or electron/photon image file (no 4-D X_jets or X): not checked"]
+        return ["schema: no X_jets, X or y: not a quark/gluon or electron/photon file, not checked"]
     from qhep_contrast.data.hdf5_images import HDF5ImageDataset
 
     dataset = HDF5ImageDataset(path, schema)  # raises the reader's errors (file, key, what was expected)
@@ -186,8 +191,8 @@ def summarise_h5(path: str | os.PathLike[str]) -> str:
             lines.append(_label_line(labels))
         image_key = next((k for k in _IMAGE_KEYS if k in datasets and datasets[k].ndim == 4
                           and datasets[k].dtype.kind in "fiu" and datasets[k].shape[0] > 0), None)
-        schema = _schema(image_key, datasets[image_key].shape[-1] if image_key else None)
-        if image_key is not None:
+        schema = _schema(handle)
+        if image_key is not None and schema is not None:
             names = schema.channel_names if len(schema.channel_names) == datasets[image_key].shape[-1] else None
             lines.extend(_pixel_lines(path, image_key, datasets[image_key], names))
         lines.append("attributes:" if handle.attrs else "attributes: none")
