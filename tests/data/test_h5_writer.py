@@ -110,3 +110,13 @@ def test_leftover_partial_is_reported_or_removed_with_force(tmp_path: Path) -> N
     assert partial.exists() and not out.exists()
     generate_egamma(out, 8, 1, progress=False, force=True)
     assert out.exists() and not partial.exists()
+
+
+def test_generate_jets_refuses_an_existing_output_before_generating(tmp_path: Path) -> None:
+    from qhep_contrast.data.generators.jet_generation import generate_jets
+
+    out = tmp_path / "jets.h5"
+    out.write_bytes(b"precious")
+    with pytest.raises(OutputExistsError, match="jets.h5.*exists"):
+        generate_jets(out, 10, 1, workers=1, progress=False)  # raises before Pythia is needed
+    assert out.read_bytes() == b"precious"
