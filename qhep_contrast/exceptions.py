@@ -21,6 +21,8 @@ __all__ = [
     "SchemaError",
     "DataFileNotFoundError",
     "CorruptFileError",
+    "DataWriteError",
+    "OutputExistsError",
     "CheckpointError",
     "InputValueError",
     "TrainingDivergedError",
@@ -78,6 +80,14 @@ class DataFileNotFoundError(DataError, FileNotFoundError):
 
 class CorruptFileError(DataError, OSError):
     """A data file exists but cannot be read (truncated, not HDF5, not IDX, ...)."""
+
+
+class DataWriteError(DataError, OSError):
+    """A data file could not be written (disk full, file-size limit, read-only folder, ...)."""
+
+
+class OutputExistsError(DataError, FileExistsError):
+    """An output file (or a partial file of an interrupted run) exists and would be overwritten."""
 
 
 class CheckpointError(QHEPError, RuntimeError):

@@ -1,9 +1,9 @@
 """``qhep data``: generate and inspect HDF5 data files.
 
-* ``qhep data generate-jets OUT``: quark/gluon jets from Pythia 8 Z + jet events (needs the ``generate``
-  extra).
-* ``qhep data generate-egamma OUT``: a SYNTHETIC toy of electron/photon ECAL showers (numpy only).
-* ``qhep data inspect FILE``: keys, shapes, dtypes, label balance and attributes of any HDF5 file.
+The generators and readers (numpy, h5py, Pythia) are imported inside the command functions, so
+``qhep --help`` and ``qhep data --help`` stay fast; the option defaults come from the light settings
+modules :mod:`~qhep_contrast.data.generators.jet_recipe` and
+:mod:`~qhep_contrast.data.generators.egamma_config`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,22 @@ import os
 import shlex
 from collections.abc import Iterable
 
-from qhep_contrast.data.generators.egamma_generation import generate_egamma
-from qhep_contrast.data.generators.egamma_toy import EgammaToyConfig
-from qhep_contrast.data.generators.jet_generation import generate_jets
+from qhep_contrast.data.generators.egamma_config import EgammaToyConfig
 from qhep_contrast.data.generators.jet_recipe import JetRecipe
-from qhep_contrast.data.h5_summary import summarise_h5
 
 __all__ = ["register"]
+
+_DESCRIPTION = """\
+Generate and inspect HDF5 data files.
+
+  qhep data generate-jets OUT    quark/gluon jets from Pythia 8 Z + jet events
+                                 (needs the 'generate' extra)
+  qhep data generate-egamma OUT  a SYNTHETIC toy of electron/photon ECAL showers (numpy only)
+  qhep data inspect FILE         keys, shapes, dtypes, label balance, pixel statistics and
+                                 attributes of an HDF5 file; FILE may be 'shipped' (the jet file
+                                 shipped with the package)
+
+Generators never overwrite an existing file unless --force is given."""
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -64,7 +73,8 @@ def _field_values(args: argparse.Namespace, options: tuple[tuple[str, str, type,
     return {field: getattr(args, flag[2:].replace("-", "_")) for flag, field, _, _ in options}
 
 
-def _command(name: str, args: argparse.Namespace, skip: Iterable[str] = ("func", "command", "data_command")) -> str:
+def _command(name: str, args: argparse.Namespace,
+             skip: Iterable[str] = ("func", "command", "data_command", "force")) -> str:
     """An explicit, equivalent command line (every option spelled out) for the file attributes."""
     parts = ["qhep", "data", name, str(args.output)]
     for key, value in sorted(vars(args).items()):
@@ -78,12 +88,20 @@ def _command(name: str, args: argparse.Namespace, skip: Iterable[str] = ("func",
     return shlex.join(parts)
 
 
+def _add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing OUTPUT (and a leftover OUTPUT.partial of an interrupted run)")
+
+
 def _run_generate_jets(args: argparse.Namespace) -> int:
+    from qhep_contrast.data.generators.jet_generation import generate_jets
+
     recipe = JetRecipe(mpi=not args.no_mpi, hadronisation=not args.no_hadronisation, centre=args.centre,
                        **_field_values(args, _JET_OPTIONS))
     report = generate_jets(args.output, args.n_jets, args.seed, recipe, workers=args.workers,
                            shard_size=args.shard_size, quark_fraction=args.quark_fraction,
-                           with_particles=not args.no_particles, command=_command("generate-jets", args))
+                           with_particles=not args.no_particles, command=_command("generate-jets", args),
+                           force=args.force)
     size_mb = os.path.getsize(report.path) / 1e6
     print(f"wrote {report.n_jets} jets ({report.n_quark} quark, {report.n_jets - report.n_quark} gluon) to "
           f"{report.path} ({size_mb:.2f} MB) in {report.seconds:.1f} s: {report.jets_per_second:.1f} jets/s "
@@ -118,12 +136,16 @@ def _add_generate_jets(inner: argparse._SubParsersAction) -> None:
     p.add_argument("--no-mpi", action="store_true", help="switch multi-parton interactions off")
     p.add_argument("--no-hadronisation", action="store_true", help="switch hadronisation off")
     p.add_argument("--no-particles", action="store_true", help="leave the particle arrays out (smaller files)")
+    _add_force(p)
     p.set_defaults(func=_run_generate_jets)
 
 
 def _run_generate_egamma(args: argparse.Namespace) -> int:
+    from qhep_contrast.data.generators.egamma_generation import generate_egamma
+
     config = EgammaToyConfig(**_field_values(args, _EGAMMA_OPTIONS))
-    report = generate_egamma(args.output, args.n, args.seed, config, command=_command("generate-egamma", args))
+    report = generate_egamma(args.output, args.n, args.seed, config, command=_command("generate-egamma", args),
+                             force=args.force)
     print(f"wrote {report.n_samples} SYNTHETIC e/gamma showers to {report.path} "
           f"({os.path.getsize(report.path) / 1e6:.2f} MB) in {report.seconds:.1f} s")
     return 0
@@ -146,25 +168,35 @@ def _add_generate_egamma(inner: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, default=10000, help="number of showers (half electrons, half photons)")
     p.add_argument("--seed", type=int, default=1, help="seed (>= 0)")
     _add_field_options(p, _EGAMMA_OPTIONS, EgammaToyConfig())
+    _add_force(p)
     p.set_defaults(func=_run_generate_egamma)
 
 
 def _run_inspect(args: argparse.Namespace) -> int:
-    print(summarise_h5(args.file))
+    from qhep_contrast.data.h5_summary import summarise_h5
+    from qhep_contrast.data.shipped import resolve_data_path
+
+    print(summarise_h5(resolve_data_path(args.file)))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``qhep data`` with ``generate-jets``, ``generate-egamma`` and ``inspect``."""
     parser = sub.add_parser("data", help="generate (jets, SYNTHETIC e/gamma toy) and inspect HDF5 data files",
-                            description=__doc__, formatter_class=_HelpFormatter)
+                            description=_DESCRIPTION, formatter_class=_HelpFormatter)
     inner = parser.add_subparsers(dest="data_command", metavar="<data command>")
     _add_generate_jets(inner)
     _add_generate_egamma(inner)
     p = inner.add_parser("inspect", formatter_class=_HelpFormatter,
                          help="print keys, shapes, dtypes, label balance and attributes of an HDF5 file",
-                         description="Summarise an HDF5 file without loading it: every dataset's shape, dtype "
-                                     "and compression, the label balance of y, and the file attributes.")
-    p.add_argument("file", help="HDF5 file")
+                         description=(
+                             "Summarise an HDF5 file reading a bounded amount of data: every dataset's shape,\n"
+                             "dtype and compression; the label balance of y (at most the first 2**24 labels);\n"
+                             "per-channel pixel statistics of X_jets or X over the first 64 MiB of samples;\n"
+                             "the file attributes. A quark/gluon or electron/photon file is also run through\n"
+                             "its reader's checks. Exit code 2 with a one-line error for a file that cannot\n"
+                             "be read or breaks its schema (dangling links, datasets declaring more rows than\n"
+                             "stored, non-numeric or invalid labels, NaN/inf pixels)."))
+    p.add_argument("file", help="HDF5 file, or 'shipped' for the quark/gluon jet file shipped with the package")
     p.set_defaults(func=_run_inspect)
     parser.set_defaults(func=lambda args: parser.print_help() or 1)

@@ -2,56 +2,76 @@
 
 Readers return torch ``Dataset``s whose items are ``(image (C, H, W) float32, label int64)`` and which
 expose ``labels``, ``num_classes`` and ``image_shape`` (see :mod:`qhep_contrast.data.base`).
+
+Names are imported lazily on first access, so importing a light submodule (e.g. for the command-line
+help) does not import torch or h5py.
 """
 
-from qhep_contrast.data.base import LabelledImageDataset, LabelledSubset, subset
-from qhep_contrast.data.hdf5 import ChunkedRows
-from qhep_contrast.data.hdf5_images import HDF5ImageDataset, ImageSchema
-from qhep_contrast.data.egamma import EGAMMA_SCHEMA, ElectronPhotonDataset
-from qhep_contrast.data.quark_gluon import QUARK_GLUON_SCHEMA, QuarkGluonDataset
-from qhep_contrast.data.mnist import MNISTDataset, read_idx
-from qhep_contrast.data.digits import DigitsDataset
-from qhep_contrast.data.in_memory import InMemoryImageDataset, select_classes
-from qhep_contrast.data.splits import balanced_subsample, split_counts, stratified_split
-from qhep_contrast.data.samplers import BlockShuffleSampler
-from qhep_contrast.data.preprocess import (
-    AngleScaler,
-    CenterCrop,
-    area_matrix,
-    LogScale,
-    NormalizeMax,
-    Preprocess,
-    Resize,
-    arctan_angles,
-    center_crop,
-    log_scale,
-    minmax_angles,
-    normalize_max,
-    resize_area,
-)
-from qhep_contrast.data.views import (
-    Augment,
-    EnergySmear,
-    GaussianNoise,
-    PixelDropout,
-    RandomAffine,
-    RandomFlip,
-    RandomRotation,
-    RandomRotation90,
-    RandomTranslate,
-    TwoViewDataset,
-    affine_resample,
-    digit_augment,
-    flip_eta,
-    flip_phi,
-    item_generator,
-    jet_augment,
-    make_views,
-    rotate,
-    rotate90,
-    translate,
-)
-from qhep_contrast.data.pairs import PairDataset, Pairs, TripletDataset, Triplets, sample_pairs, sample_triplets
+from __future__ import annotations
+
+from qhep_contrast.data._lazy import lazy_names
+
+_SOURCES: dict[str, str] = {
+    "LabelledImageDataset": "qhep_contrast.data.base",
+    "LabelledSubset": "qhep_contrast.data.base",
+    "subset": "qhep_contrast.data.base",
+    "ChunkedRows": "qhep_contrast.data.hdf5",
+    "HDF5ImageDataset": "qhep_contrast.data.hdf5_images",
+    "ImageSchema": "qhep_contrast.data.hdf5_images",
+    "EGAMMA_SCHEMA": "qhep_contrast.data.egamma",
+    "ElectronPhotonDataset": "qhep_contrast.data.egamma",
+    "QUARK_GLUON_SCHEMA": "qhep_contrast.data.quark_gluon",
+    "QuarkGluonDataset": "qhep_contrast.data.quark_gluon",
+    "MNISTDataset": "qhep_contrast.data.mnist",
+    "read_idx": "qhep_contrast.data.mnist",
+    "DigitsDataset": "qhep_contrast.data.digits",
+    "InMemoryImageDataset": "qhep_contrast.data.in_memory",
+    "select_classes": "qhep_contrast.data.in_memory",
+    "stratified_split": "qhep_contrast.data.splits",
+    "balanced_subsample": "qhep_contrast.data.splits",
+    "split_counts": "qhep_contrast.data.splits",
+    "BlockShuffleSampler": "qhep_contrast.data.samplers",
+    "Preprocess": "qhep_contrast.data.preprocess",
+    "CenterCrop": "qhep_contrast.data.preprocess",
+    "Resize": "qhep_contrast.data.preprocess",
+    "NormalizeMax": "qhep_contrast.data.preprocess",
+    "LogScale": "qhep_contrast.data.preprocess",
+    "center_crop": "qhep_contrast.data.preprocess",
+    "resize_area": "qhep_contrast.data.preprocess",
+    "area_matrix": "qhep_contrast.data.preprocess",
+    "normalize_max": "qhep_contrast.data.preprocess",
+    "log_scale": "qhep_contrast.data.preprocess",
+    "minmax_angles": "qhep_contrast.data.preprocess",
+    "arctan_angles": "qhep_contrast.data.preprocess",
+    "AngleScaler": "qhep_contrast.data.preprocess",
+    "Augment": "qhep_contrast.data.views",
+    "RandomRotation": "qhep_contrast.data.views",
+    "RandomRotation90": "qhep_contrast.data.views",
+    "RandomFlip": "qhep_contrast.data.views",
+    "RandomTranslate": "qhep_contrast.data.views",
+    "PixelDropout": "qhep_contrast.data.views",
+    "EnergySmear": "qhep_contrast.data.views",
+    "RandomAffine": "qhep_contrast.data.views",
+    "GaussianNoise": "qhep_contrast.data.views",
+    "jet_augment": "qhep_contrast.data.views",
+    "digit_augment": "qhep_contrast.data.views",
+    "make_views": "qhep_contrast.data.views",
+    "rotate": "qhep_contrast.data.views",
+    "rotate90": "qhep_contrast.data.views",
+    "flip_eta": "qhep_contrast.data.views",
+    "flip_phi": "qhep_contrast.data.views",
+    "translate": "qhep_contrast.data.views",
+    "affine_resample": "qhep_contrast.data.views",
+    "item_generator": "qhep_contrast.data.views",
+    "TwoViewDataset": "qhep_contrast.data.views",
+    "Pairs": "qhep_contrast.data.pairs",
+    "Triplets": "qhep_contrast.data.pairs",
+    "sample_pairs": "qhep_contrast.data.pairs",
+    "sample_triplets": "qhep_contrast.data.pairs",
+    "PairDataset": "qhep_contrast.data.pairs",
+    "TripletDataset": "qhep_contrast.data.pairs",
+}
+"""Public name -> defining module; the module is imported on first access of the name."""
 
 __all__ = [
     # datasets
@@ -117,3 +137,6 @@ __all__ = [
     "PairDataset",
     "TripletDataset",
 ]
+
+
+__getattr__, __dir__ = lazy_names(__name__, _SOURCES)

@@ -27,6 +27,7 @@ from qhep_contrast.data.hdf5 import (
     read_labels,
     require_key,
 )
+from qhep_contrast.data.preprocess import LOG_SCALE_NEGATIVE_FIX, applies_log_scale
 from qhep_contrast.exceptions import ConfigError, SchemaError
 
 __all__ = ["ImageSchema", "HDF5ImageDataset"]
@@ -92,6 +93,10 @@ class HDF5ImageDataset(LabelledImageDataset):
         block_bytes: target size of one cached block (whole HDF5 chunks, at least one).
         check_finite: check every block of images for NaN/inf when it is read.
 
+    When ``transform`` applies a log scale (:func:`~qhep_contrast.data.preprocess.applies_log_scale`), every
+    block of images is also checked for negative values in the selected channels; the error names the file,
+    key, sample and channel.
+
     Raises:
         DataFileNotFoundError, CorruptFileError, SchemaError: a file is missing, unreadable, or does
             not follow ``schema``; the message names the file and key.
@@ -110,7 +115,9 @@ class HDF5ImageDataset(LabelledImageDataset):
         self.paths = [str(p) for p in path_list]
         self.channels = _resolve_channels(channels, schema)
         self.with_extras = with_extras
-        self._sources = [_open_source(p, schema, cache_bytes, block_bytes, check_finite) for p in self.paths]
+        nonnegative = tuple(self.channels) if applies_log_scale(transform) else ()
+        self._sources = [_open_source(p, schema, cache_bytes, block_bytes, check_finite, nonnegative)
+                         for p in self.paths]
         self._hwc = _common_image_shape(self._sources, schema)
         self._offsets = np.cumsum([0] + [len(s.rows) for s in self._sources])
         self._labels = np.concatenate([s.labels for s in self._sources])
@@ -165,7 +172,7 @@ class HDF5ImageDataset(LabelledImageDataset):
 
 
 def _open_source(path: str, schema: ImageSchema, cache_bytes: int, block_bytes: int,
-                 check_finite: bool) -> _Source:
+                 check_finite: bool, nonnegative: tuple[int, ...] = ()) -> _Source:
     """Validate one file against ``schema`` and read its labels and extras."""
     with open_hdf5(path) as f:
         key = require_key(f, schema.image_keys)
@@ -175,7 +182,9 @@ def _open_source(path: str, schema: ImageSchema, cache_bytes: int, block_bytes: 
         require_key(f, (schema.label_key,))
         labels = read_labels(f, schema.label_key, n, range(len(schema.class_names)), schema.label_meaning)
         extras = {k: read_column(f, k, n) for k in schema.extra_keys if k in f}
-    rows = ChunkedRows(path, key, cache_bytes=cache_bytes, block_bytes=block_bytes, check_finite=check_finite)
+    rows = ChunkedRows(path, key, cache_bytes=cache_bytes, block_bytes=block_bytes, check_finite=check_finite,
+                       nonnegative=nonnegative, nonnegative_reason=LOG_SCALE_NEGATIVE_FIX,
+                       channel_names=schema.channel_names)
     return _Source(rows, labels, extras)
 
 

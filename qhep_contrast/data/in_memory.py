@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from qhep_contrast.data.base import ImageTransform, LabelledImageDataset
-from qhep_contrast.exceptions import ConfigError, ShapeError
+from qhep_contrast.data.preprocess import LOG_SCALE_NEGATIVE_FIX, applies_log_scale
+from qhep_contrast.exceptions import ConfigError, InputValueError, ShapeError
 
 __all__ = ["InMemoryImageDataset", "select_classes"]
 
@@ -27,6 +28,10 @@ class InMemoryImageDataset(LabelledImageDataset):
         scale: factor applied when converting an image to float32 (e.g. ``1/255`` for uint8 pixels).
         transform: applied to each ``(C, H, W)`` image.
         class_names: optional name of each label value.
+
+    Raises:
+        ShapeError: wrong ranks or lengths.
+        InputValueError: ``transform`` applies a log scale and some image value is negative.
     """
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, num_classes: int, *, scale: float = 1.0,
@@ -34,6 +39,10 @@ class InMemoryImageDataset(LabelledImageDataset):
         super().__init__(transform)
         if images.ndim != 4 or labels.shape != (images.shape[0],):
             raise ShapeError(f"expected images (N, C, H, W) and labels (N,); got {images.shape} and {labels.shape}")
+        if applies_log_scale(transform) and images.dtype.kind != "u" and images.size and images.min() < 0:
+            sample, channel = (int(i) for i in np.unravel_index(int(np.argmin(images)), images.shape)[:2])
+            raise InputValueError(f"image {sample} has negative value {images.min().item():g} in channel {channel}; "
+                                  f"{LOG_SCALE_NEGATIVE_FIX}")
         self._images = images
         self._labels = labels.astype(np.int64)
         self._num_classes = int(num_classes)

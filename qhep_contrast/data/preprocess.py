@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from qhep_contrast.exceptions import ConfigError, ShapeError
+from qhep_contrast.exceptions import ConfigError, InputValueError, ShapeError
 
 __all__ = [
     "center_crop",
@@ -36,7 +36,14 @@ __all__ = [
     "NormalizeMax",
     "LogScale",
     "Preprocess",
+    "applies_log_scale",
+    "LOG_SCALE_NEGATIVE_FIX",
 ]
+
+LOG_SCALE_NEGATIVE_FIX = ("a log scale log(1 + x/s) follows, which needs values >= 0 (negative energies turn into "
+                          "NaN or distorted features): clip negative values to 0 when making the file, select "
+                          "only non-negative channels, or drop log_scale")
+"""How to fix negative inputs of :func:`log_scale` (ends the messages of readers that refuse them)."""
 
 Size = int | tuple[int, int]
 
@@ -122,11 +129,26 @@ def normalize_max(x: torch.Tensor, per_channel: bool = True) -> torch.Tensor:
 def log_scale(x: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
     """``log(1 + x / scale)`` elementwise (compresses the energy range; zero stays zero).
 
-    Defined for ``x > -scale``; energy images are non-negative.
+    Defined for ``x > -scale``; energy images are non-negative. Readers given a transform that applies a
+    log scale refuse negative pixels up front (see :func:`applies_log_scale`).
+
+    Raises:
+        InputValueError: some ``x <= -scale`` (the result would be NaN or -inf).
     """
     if not scale > 0:
         raise ConfigError(f"log_scale needs scale > 0; got {scale}")
+    low = x.amin() if x.numel() else None
+    if low is not None and bool(low <= -scale):
+        raise InputValueError(f"log_scale(x, scale={scale}) got x = {float(low):g} <= -scale, where log(1 + x/scale) "
+                              f"is NaN or -inf; {LOG_SCALE_NEGATIVE_FIX}")
     return torch.log1p(x / scale)
+
+
+def applies_log_scale(transform: object) -> bool:
+    """Whether ``transform`` is a :class:`LogScale` or a :class:`Preprocess` with one (its input must be >= 0)."""
+    if isinstance(transform, LogScale):
+        return True
+    return isinstance(transform, Preprocess) and any(applies_log_scale(step) for step in transform.steps)
 
 
 def minmax_angles(x: torch.Tensor, low: torch.Tensor | float, high: torch.Tensor | float,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qhep_contrast.exceptions import DataFileNotFoundError
 
-__all__ = ["SHIPPED", "SHIPPED_JETS", "shipped_jet_file", "resolve_path"]
+__all__ = ["SHIPPED", "SHIPPED_JETS", "shipped_jet_file", "resolve_path", "resolve_data_path"]
 
 SHIPPED_JETS = "qg_jets_2k_16x16.h5"
 """File name of the quark/gluon jets shipped in ``qhep_contrast/data/shipped/``."""
@@ -30,5 +30,9 @@ def shipped_jet_file() -> Path:
 
 
 def resolve_path(path: str | Path) -> Path:
-    """``path``, or the shipped jet file for the alias ``"shipped"``."""
+    """``path``, or the shipped jet file for the alias ``"shipped"`` (``./shipped`` names a real file so called)."""
     return shipped_jet_file() if str(path) == SHIPPED else Path(path)
+
+
+resolve_data_path = resolve_path
+"""Alias of :func:`resolve_path` used by the data commands."""

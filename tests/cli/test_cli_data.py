@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import h5py
 import pytest
 
@@ -35,7 +39,7 @@ def test_generate_egamma_then_inspect(tmp_path, capsys: pytest.CaptureFixture[st
 
 def test_inspect_missing_file_is_a_clear_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "inspect", str(tmp_path / "nope.h5")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_generate_jets_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -49,3 +53,40 @@ def test_generate_jets_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None
     with h5py.File(out, "r") as f:
         assert f["X_jets"].shape == (20, 8, 8, 3) and "particles" not in f
         assert "--no-mpi" in f.attrs["command"] and not f.attrs["with_particles"]
+
+
+def test_data_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["data", "--help"])
+    out = capsys.readouterr().out
+    assert "``" not in out and "\n* " not in out and ":func:" not in out
+    assert "qhep data inspect FILE" in out and "--force" in out
+
+
+def test_data_cli_module_imports_no_heavy_modules() -> None:
+    """Building ``qhep data``'s parser (its option defaults included) imports neither numpy nor h5py nor torch."""
+    code = ("import sys, argparse; import qhep_contrast.cli.data as d; "
+            "d.register(argparse.ArgumentParser().add_subparsers()); "
+            "print(sorted(m for m in ('torch', 'numpy', 'h5py', 'qiskit', 'sympy', 'tqdm', 'scipy') "
+            "if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.stdout.strip() == "[]"
+
+
+def test_generate_egamma_refuses_to_overwrite(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "eg.h5"
+    assert main(["data", "generate-egamma", str(out), "--n", "8"]) == 0
+    capsys.readouterr()
+    assert main(["data", "generate-egamma", str(out), "--n", "8", "--seed", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "eg.h5" in err and "exists" in err and "--force" in err and len(err.strip().splitlines()) == 1
+    assert main(["data", "generate-egamma", str(out), "--n", "8", "--seed", "2", "--force"]) == 0
+    with h5py.File(out, "r") as f:
+        assert "--force" not in f.attrs["command"] and "--seed 2" in f.attrs["command"]
+
+
+def test_inspect_shipped(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "inspect", "shipped"]) == 0
+    out = capsys.readouterr().out
+    assert "qg_jets_2k_16x16.h5" in out and "X_jets" in out

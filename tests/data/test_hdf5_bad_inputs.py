@@ -170,3 +170,78 @@ def test_egamma_wrong_channel_count_names_schema(write_h5, qg_arrays):
     arrays = qg_arrays(3, key="X")  # 3 channels: a quark/gluon file passed as e/gamma
     with _raises(SchemaError, "qg.h5", "'X'", "(N, H, W, 2) [energy, time]", "shape (3, 25, 25, 3)"):
         ElectronPhotonDataset(write_h5("qg.h5", arrays))
+
+
+def test_negative_pixels_refused_only_where_a_log_scale_follows(write_h5, egamma_arrays):
+    from qhep_contrast.data import LogScale, Preprocess
+
+    arrays = egamma_arrays(4, 0.0)  # channel 1 (time) is negative by nature
+    arrays["X"][2, 5, 6, 0] = -0.75  # a negative energy
+    path = write_h5("eg.h5", arrays)
+    ElectronPhotonDataset(path)[2]  # no log scale: negative values are data
+    with _raises(SchemaError, "eg.h5", "'X'", "sample 2", "-0.75", "'energy'", "drop log_scale"):
+        ElectronPhotonDataset(path, channels=["energy"], transform=Preprocess.from_options(log=1.0))[2]
+    arrays["X"][2, 5, 6, 0] = 0.0
+    clean = write_h5("eg2.h5", arrays)
+    out = ElectronPhotonDataset(clean, channels=["energy"], transform=LogScale())[2][0]
+    assert torch_isfinite(out)  # the time channel is not selected, so its negative values do not matter
+    with _raises(SchemaError, "'time'"):
+        ElectronPhotonDataset(clean, channels=["time"], transform=LogScale())[0]
+
+
+def torch_isfinite(x) -> bool:
+    return bool(np.isfinite(x.numpy()).all())
+
+
+def test_log_scale_rejects_values_at_or_below_minus_scale():
+    import torch
+
+    from qhep_contrast.data import log_scale
+    from qhep_contrast.exceptions import InputValueError
+
+    x = torch.tensor([0.0, 1.0, -0.5])
+    assert torch.allclose(log_scale(x), torch.log1p(x))  # -scale < x < 0 stays defined
+    with pytest.raises(InputValueError, match="-1 <= -scale.*drop log_scale"):
+        log_scale(torch.tensor([0.0, -1.0]))
+
+
+def test_in_memory_images_with_negative_values_and_log_scale():
+    from qhep_contrast.data import InMemoryImageDataset, LogScale
+    from qhep_contrast.exceptions import InputValueError
+
+    images = np.zeros((3, 1, 2, 2), np.float32)
+    images[1, 0, 1, 1] = -4.0
+    InMemoryImageDataset(images, np.array([0, 1, 0]), 2)
+    with pytest.raises(InputValueError, match="image 1 has negative value -4 in channel 0"):
+        InMemoryImageDataset(images, np.array([0, 1, 0]), 2, transform=LogScale())
+
+
+def test_whole_read_budget(write_h5, qg_arrays, monkeypatch):
+    import qhep_contrast.data.hdf5 as hdf5
+
+    path = write_h5("qg.h5", qg_arrays(16))
+    monkeypatch.setattr(hdf5, "WHOLE_READ_BUDGET", 8 * 15)
+    with _raises(SchemaError, "qg.h5", "'y'", "16 samples", "split the file"):
+        QuarkGluonDataset(path)
+
+
+def test_partly_written_chunked_labels(tmp_path, qg_arrays):
+    """A chunked label array with one of its two chunks never written reads as zeros: refused."""
+    arrays = qg_arrays(8)
+    path = tmp_path / "part.h5"
+    with h5py.File(path, "w") as f:
+        f["X_jets"] = arrays["X_jets"]
+        y = f.create_dataset("y", shape=(8,), dtype="f4", chunks=(4,), compression="gzip")
+        y[:4] = arrays["y"][:4]
+    with _raises(CorruptFileError, "part.h5", "'y'", "only 1 chunks are stored"):
+        QuarkGluonDataset(path)
+
+
+def test_compressed_complete_file_passes_the_storage_check(tmp_path, qg_arrays):
+    """All-zero images compress to almost nothing but every chunk is stored: accepted."""
+    arrays = qg_arrays(40)
+    path = tmp_path / "zeros.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("X_jets", data=np.zeros_like(arrays["X_jets"]), chunks=(4, 25, 25, 3), compression="gzip")
+        f["y"] = arrays["y"]
+    assert len(QuarkGluonDataset(path)) == 40

@@ -6,25 +6,42 @@
   (:func:`pixelise`, :func:`detector_channel_weights`, :func:`jet_file_arrays`) is pure numpy.
 * e/gamma (numpy only): :func:`generate_egamma` / :func:`simulate_egamma` write/return the e/gamma schema
   (``X`` ``(N, 32, 32, 2)``, ``y``), marked ``synthetic=True``.
+
+Names are imported lazily on first access, so reading e.g. :class:`JetRecipe` defaults does not import
+numpy, h5py or the event generators.
 """
 
 from __future__ import annotations
 
-from qhep_contrast.data.generators.egamma_generation import EgammaGenerationReport, egamma_labels, generate_egamma
-from qhep_contrast.data.generators.egamma_toy import CRYSTAL_SIZE, EgammaToyConfig, simulate_egamma
-from qhep_contrast.data.generators.h5_writer import H5Appender
-from qhep_contrast.data.generators.jet_arrays import PARTICLE_COLUMNS, JetConstituents, jet_file_arrays
-from qhep_contrast.data.generators.jet_generation import JetGenerationReport, generate_jets
-from qhep_contrast.data.generators.jet_images import (
-    JET_CHANNELS,
-    detector_channel_weights,
-    pixelise,
-    pt_weighted_centroid,
-    wrap_phi,
-)
-from qhep_contrast.data.generators.jet_recipe import JetRecipe, pythia_physics_settings, pythia_settings
-from qhep_contrast.data.generators.pythia_jets import generate_jet_shard
-from qhep_contrast.data.generators.sharding import JetShard, plan_shards, shard_seed
+from qhep_contrast.data._lazy import lazy_names
+
+_SOURCES: dict[str, str] = {
+    "EgammaGenerationReport": "qhep_contrast.data.generators.egamma_generation",
+    "egamma_labels": "qhep_contrast.data.generators.egamma_generation",
+    "generate_egamma": "qhep_contrast.data.generators.egamma_generation",
+    "CRYSTAL_SIZE": "qhep_contrast.data.generators.egamma_toy",
+    "EgammaToyConfig": "qhep_contrast.data.generators.egamma_config",
+    "simulate_egamma": "qhep_contrast.data.generators.egamma_toy",
+    "H5Appender": "qhep_contrast.data.generators.h5_writer",
+    "JetConstituents": "qhep_contrast.data.generators.jet_arrays",
+    "PARTICLE_COLUMNS": "qhep_contrast.data.generators.jet_arrays",
+    "jet_file_arrays": "qhep_contrast.data.generators.jet_arrays",
+    "JetGenerationReport": "qhep_contrast.data.generators.jet_generation",
+    "generate_jets": "qhep_contrast.data.generators.jet_generation",
+    "JET_CHANNELS": "qhep_contrast.data.generators.jet_images",
+    "detector_channel_weights": "qhep_contrast.data.generators.jet_images",
+    "pixelise": "qhep_contrast.data.generators.jet_images",
+    "pt_weighted_centroid": "qhep_contrast.data.generators.jet_images",
+    "wrap_phi": "qhep_contrast.data.generators.jet_images",
+    "JetRecipe": "qhep_contrast.data.generators.jet_recipe",
+    "pythia_physics_settings": "qhep_contrast.data.generators.jet_recipe",
+    "pythia_settings": "qhep_contrast.data.generators.jet_recipe",
+    "generate_jet_shard": "qhep_contrast.data.generators.pythia_jets",
+    "JetShard": "qhep_contrast.data.generators.sharding",
+    "plan_shards": "qhep_contrast.data.generators.sharding",
+    "shard_seed": "qhep_contrast.data.generators.sharding",
+}
+"""Public name -> defining module; the module is imported on first access of the name."""
 
 __all__ = [
     "CRYSTAL_SIZE",
@@ -52,3 +69,6 @@ __all__ = [
     "simulate_egamma",
     "wrap_phi",
 ]
+
+
+__getattr__, __dir__ = lazy_names(__name__, _SOURCES)

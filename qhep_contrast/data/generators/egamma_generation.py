@@ -18,7 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qhep_contrast.data.generators.egamma_toy import CRYSTAL_SIZE, EgammaToyConfig, simulate_egamma
-from qhep_contrast.data.generators.h5_writer import H5Appender
+from qhep_contrast.data.generators.h5_writer import H5Appender, check_output
 from qhep_contrast.exceptions import ConfigError
 
 __all__ = ["EgammaGenerationReport", "EGAMMA_BATCH", "generate_egamma", "egamma_labels"]
@@ -42,7 +42,7 @@ def egamma_labels(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def generate_egamma(path: str | os.PathLike[str], n_samples: int, seed: int, config: EgammaToyConfig | None = None,
-                    command: str = "", progress: bool = True) -> EgammaGenerationReport:
+                    command: str = "", progress: bool = True, force: bool = False) -> EgammaGenerationReport:
     """Write ``n_samples`` SYNTHETIC e/gamma showers to an HDF5 file (gzip, chunked).
 
     Args:
@@ -52,15 +52,21 @@ def generate_egamma(path: str | os.PathLike[str], n_samples: int, seed: int, con
         config: toy settings (default :class:`EgammaToyConfig()`).
         command: the command line, stored in the attributes.
         progress: show a tqdm progress bar on stderr.
+        force: replace an existing ``path`` (and a leftover ``path.partial``).
 
     Returns:
         An :class:`EgammaGenerationReport`.
+
+    Raises:
+        OutputExistsError: ``path`` or ``path.partial`` exists and not ``force``.
+        DataWriteError: the file could not be written (disk full, ...); nothing is left behind.
     """
     from qhep_contrast import __version__
 
     config = config or EgammaToyConfig()
     if n_samples < 1 or seed < 0:
         raise ConfigError(f"need n_samples >= 1 and seed >= 0; got {n_samples} and {seed}.")
+    check_output(path, force)
     attrs = {
         "schema": "electron-photon",
         "synthetic": True,
@@ -76,7 +82,7 @@ def generate_egamma(path: str | os.PathLike[str], n_samples: int, seed: int, con
         "versions": f"qhep-contrast {__version__}; numpy {np.__version__}",
     }
     start = time.perf_counter()
-    with H5Appender(path, attrs) as out, tqdm(total=n_samples, unit="shower", disable=not progress,
+    with H5Appender(path, attrs, force=force) as out, tqdm(total=n_samples, unit="shower", disable=not progress,
                                                desc="generate-egamma") as bar:
         for b, first in enumerate(range(0, n_samples, EGAMMA_BATCH)):
             rng = np.random.default_rng([seed, b])

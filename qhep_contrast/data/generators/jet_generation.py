@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from qhep_contrast.data.generators.h5_writer import H5Appender
+from qhep_contrast.data.generators.h5_writer import H5Appender, check_output
 from qhep_contrast.data.generators.jet_arrays import PARTICLE_COLUMNS
 from qhep_contrast.data.generators.jet_images import JET_CHANNELS
 from qhep_contrast.data.generators.jet_recipe import JetRecipe, pythia_physics_settings
@@ -117,7 +117,8 @@ def _shard_results(tasks: list[tuple[JetRecipe, JetShard, bool]], workers: int) 
 
 def generate_jets(path: str | os.PathLike[str], n_jets: int, seed: int, recipe: JetRecipe | None = None,
                   workers: int = 1, shard_size: int = 250, quark_fraction: float = 0.5,
-                  with_particles: bool = True, command: str = "", progress: bool = True) -> JetGenerationReport:
+                  with_particles: bool = True, command: str = "", progress: bool = True,
+                  force: bool = False) -> JetGenerationReport:
     """Generate a quark/gluon jet file (schema in the module docstring).
 
     Args:
@@ -131,20 +132,27 @@ def generate_jets(path: str | os.PathLike[str], n_jets: int, seed: int, recipe: 
         with_particles: store the padded particle arrays.
         command: the command line, stored in the file attributes.
         progress: show a tqdm progress bar on stderr.
+        force: replace an existing ``path`` (and a leftover ``path.partial``).
 
     Returns:
         A :class:`JetGenerationReport` with the wall time and rate.
+
+    Raises:
+        OutputExistsError: ``path`` or ``path.partial`` exists and not ``force`` (checked before any event is
+            generated).
+        DataWriteError: the file could not be written (disk full, ...); nothing is left behind.
     """
     recipe = recipe or JetRecipe()
     if workers < 1:
         raise ConfigError(f"workers must be >= 1; got {workers}.")
+    check_output(path, force)
     import_generator_modules()
     blocks = plan_shards(n_jets, seed, shard_size, quark_fraction)
     tasks = [(recipe, shard, with_particles) for block in blocks for shard in block]
     attrs = jet_file_attrs(recipe, seed, shard_size, quark_fraction, with_particles, command)
     start = time.perf_counter()
     results = _shard_results(tasks, workers)
-    with H5Appender(path, attrs) as out, tqdm(total=n_jets, unit="jet", disable=not progress,
+    with H5Appender(path, attrs, force=force) as out, tqdm(total=n_jets, unit="jet", disable=not progress,
                                                desc="generate-jets") as bar:
         for b, block in enumerate(blocks):
             parts = [next(results) for _ in block]

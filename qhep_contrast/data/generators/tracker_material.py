@@ -21,25 +21,11 @@ Positions are returned as ``dphi = dy / R`` (rad).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from qhep_contrast.data.generators.egamma_config import TrackerGeometry
+
 __all__ = ["TrackerGeometry", "bremsstrahlung", "brem_positions", "conversions", "looper_pt"]
-
-
-@dataclass(frozen=True)
-class TrackerGeometry:
-    """Field and radii (CMS-like defaults): ``B`` in T, radii in m."""
-
-    field_t: float = 3.8
-    ecal_radius_m: float = 1.29
-    inner_radius_m: float = 0.04
-    outer_radius_m: float = 1.1
-
-    def curvature(self, charge: np.ndarray, pt_gev: np.ndarray) -> np.ndarray:
-        """Signed curvature ``q 0.3 B / pT`` in 1/m."""
-        return charge * 0.3 * self.field_t / pt_gev
 
 
 def looper_pt(geometry: TrackerGeometry) -> float:
