@@ -45,27 +45,53 @@ def supports(program: Program) -> bool:
                for s in program.stages)
 
 
-def _kron_forward(v: torch.Tensor) -> list[torch.Tensor]:
-    """Partial Kronecker products of ``v (b, m, d)``: ``P_j = v_{j-1} (x) ... (x) v_0`` for ``j = 1..m``
-    (factor 0 least significant); ``P_m`` ``(b, d**m)`` is the product."""
-    b = v.shape[0]
-    parts = [v[:, 0]]
-    for j in range(1, v.shape[1]):
-        parts.append((v[:, j, :, None] * parts[-1][:, None, :]).reshape(b, -1))
+def _kron_forward(factors: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Partial Kronecker products of ``factors`` (each ``(b, d_j)``, factor 0 least significant):
+    ``P_j = f_j (x) ... (x) f_0``; the last is the product ``(b, prod d_j)``."""
+    parts = [factors[0]]
+    for f in factors[1:]:
+        parts.append((f[:, :, None] * parts[-1][:, None, :]).reshape(f.shape[0], -1))
     return parts
 
 
-def _kron_backward(g: torch.Tensor, v: torch.Tensor, parts: list[torch.Tensor]) -> torch.Tensor:
-    """Adjoint of :func:`_kron_forward`: ``g (b, d**m)`` -> ``g_v (b, m, d)``."""
-    b, m, d = v.shape
+def _kron_backward(g: torch.Tensor, factors: list[torch.Tensor], parts: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Adjoint of :func:`_kron_forward`: ``g (b, prod d_j)`` -> one gradient per factor."""
     out = []
-    t = g
-    for j in range(m - 1, 0, -1):  # elementwise products and sums: batched tiny matmuls are slow on CPU
-        tv = t.reshape(b, d, -1)
+    for j in range(len(factors) - 1, 0, -1):  # elementwise products and sums: tiny batched matmuls are slow
+        tv = g.reshape(g.shape[0], factors[j].shape[1], -1)
         out.append((tv * parts[j - 1].conj().unsqueeze(1)).sum(-1))
-        t = (tv * v[:, j].conj().unsqueeze(-1)).sum(1)
-    out.append(t.reshape(b, d))
-    return torch.stack(out[::-1], dim=1)
+        g = (tv * factors[j].conj().unsqueeze(-1)).sum(1)
+    out.append(g)
+    return out[::-1]
+
+
+def _gather_prod(flat: torch.Tensor, idx: torch.Tensor, shape: tuple[int, int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """``out[b, w, e] = prod_j flat[b, idx[w, j, e]]`` for ``idx`` of ``shape (W, k, K)`` (flattened):
+    Kronecker products of small factors as one gather and one product. Returns ``(entries, out)``."""
+    e = flat.index_select(1, idx).view(flat.shape[0], *shape)
+    return e, e.prod(2)
+
+
+def _gather_prod_backward(g: torch.Tensor, e: torch.Tensor, idx: torch.Tensor, rolls: list[torch.Tensor],
+                          size: int) -> torch.Tensor:
+    """Adjoint of :func:`_gather_prod`: ``g (b, W, K)`` -> ``g_flat (b, size)``.
+
+    ``g_e[:, :, j] = g * conj(prod_{j' != j} e[:, :, j'])``; the leave-one-out products are products of the
+    cyclic shifts ``rolls`` of the factor axis (no division, exact at zero entries).
+    """
+    if rolls:
+        loo = e.index_select(2, rolls[0])
+        for r in rolls[1:]:
+            loo = loo * e.index_select(2, r)
+        g_e = g.unsqueeze(2) * loo.conj()
+    else:
+        g_e = g.unsqueeze(2)
+    return g.new_zeros(g.shape[0], size).index_add_(1, idx, g_e.reshape(g.shape[0], -1))
+
+
+def _rolls(k: int) -> list[np.ndarray]:
+    """Cyclic shifts ``s = 1 .. k-1`` of ``range(k)`` (the leave-one-out factors of a ``k``-fold product)."""
+    return [(np.arange(k) + s) % k for s in range(1, k)]
 
 
 def _chain_forward(mats: torch.Tensor) -> list[torch.Tensor]:
@@ -103,9 +129,10 @@ class _Consts:
         self.pre_cols = [(kind, i(idx_s), i(idx_p), torch.as_tensor(mask, device=device)[None, :, None, None])
                          for kind, idx_s, idx_p, mask in plan.pre_cols]
         self.chains = i(plan.chains.reshape(-1))
-        self.win_rows = [i(rows.reshape(-1)) for rows in plan.win_rows]
-        self.win_perm = [i(perm) for perm in plan.win_perm]
-        self.win_inv = [i(np.argsort(perm)) for perm in plan.win_perm]
+        self.win_idx = [i(idx.reshape(-1)) for idx in plan.win_idx]
+        self.win_rolls = [[i(r) for r in _rolls(idx.shape[1])] for idx in plan.win_idx]
+        self.pw_idx = [i(idx.reshape(-1)) for idx in plan.pw_idx]
+        self.pw_rolls = [[i(r) for r in _rolls(idx.shape[1])] for idx in plan.pw_idx]
         self.ops = []
         for kind, data in plan.ops:
             if kind == "mono":
@@ -170,8 +197,15 @@ class FusedCircuit:
                 group.append([row_of.get((id(s), lo + j), eye_row) for j in range(k)])
         self.win_sizes = sorted(by_size)
         group_of = {k: g for g, k in enumerate(self.win_sizes)}
-        self.win_rows = [np.array(by_size[k], dtype=np.int64) for k in self.win_sizes]
-        self.win_perm = [self._window_perm(k) for k in self.win_sizes]
+        # entry (r, c) of a window matrix (row-major) is prod_j vec(C_j)[2 bit_j(r) + bit_j(c)], vec(C) = C.flatten()
+        self.win_idx = [np.stack([self._entry_index(rows, k) for rows in by_size[k]]) for k in self.win_sizes]
+        # prefix windows of up to 4 qubits: local state entry e is prod_j v[lo + j, bit_j(e)]
+        self.pw_sizes = sorted({min(4, n - lo) for lo in range(0, n, 4)})
+        self.pw_slots = [(self.pw_sizes.index(min(4, n - lo)), sum(1 for lo2 in range(0, lo, 4)
+                          if min(4, n - lo2) == min(4, n - lo))) for lo in range(0, n, 4)]
+        e_local = {k: np.arange(2**k) for k in self.pw_sizes}
+        self.pw_idx = [np.stack([np.stack([2 * (lo + j) + ((e_local[k] >> j) & 1) for j in range(k)])
+                                 for lo in range(0, n, 4) if min(4, n - lo) == k]) for k in self.pw_sizes]
         # the stages in order
         self.ops: list[tuple[str, object]] = []
         self.has_phq = False
@@ -195,12 +229,11 @@ class FusedCircuit:
         self._consts: dict[tuple, _Consts] = {}
 
     @staticmethod
-    def _window_perm(k: int) -> np.ndarray:
-        """For a ``2**k`` window matrix, the index into the Kronecker product of the ``vec(M_j)`` ``(4,)``
-        (entry ``2 r + c``) of every matrix entry ``(R, C)``, row-major."""
-        rr = np.arange(2**k)[:, None]
-        cc = np.arange(2**k)[None, :]
-        return sum((2 * ((rr >> j) & 1) + ((cc >> j) & 1)) * 4**j for j in range(k)).reshape(-1)
+    def _entry_index(rows: list[int], k: int) -> np.ndarray:
+        """``(k, 4**k)`` indices into the flattened chain products of every entry of a ``k``-qubit window."""
+        r = np.arange(2**k)[:, None]
+        c = np.arange(2**k)[None, :]
+        return np.stack([(4 * row + 2 * ((r >> j) & 1) + ((c >> j) & 1)).reshape(-1) for j, row in enumerate(rows)])
 
     def consts(self, dtype: torch.dtype, device: torch.device) -> _Consts:
         key = (dtype, device)
@@ -268,23 +301,25 @@ class _Fused(torch.autograd.Function):
                 m = torch.where(mask, mats_p.index_select(1, idx_p), mats_s.index_select(0, idx_s))
             pre.append(m)
             vs.append(m[..., 0] if not vs else (m * vs[-1].unsqueeze(-2)).sum(-1))
-        kron_parts = _kron_forward(vs[-1])
+        v_flat = vs[-1].reshape(vs[-1].shape[0], -1)  # (b, 2n): entry 2q + c is v_q[c]
+        pw = [_gather_prod(v_flat, idx, (ix.shape[0], ix.shape[1], ix.shape[2]))
+              for idx, ix in zip(c.pw_idx, plan.pw_idx)]
+        local = [pw[g][1][:, j] for g, j in plan.pw_slots]
+        kron_parts = _kron_forward(local)
         psi = kron_parts[-1]
         # chain products and window matrices of the Kron layers
-        chain_mats = chain_parts = win_vecs = win_parts = None
+        chain_mats = chain_parts = None
         wins: list[torch.Tensor] = []
+        win_e: list[torch.Tensor] = []
         if c.chains.shape[0]:
             chain_mats = mats_s.index_select(0, c.chains).view(plan.chains.shape[0], plan.chains.shape[1], 2, 2)
             chain_parts = _chain_forward(chain_mats)
             prods = torch.cat([chain_parts[-1], torch.eye(2, dtype=c.dtype, device=psi.device)[None]])
-            flat = prods.reshape(-1, 4)
-            win_vecs, win_parts = [], []
-            for k, rows, perm in zip(plan.win_sizes, c.win_rows, c.win_perm):
-                v = flat.index_select(0, rows).view(-1, k, 4)
-                parts = _kron_forward(v)
-                win_vecs.append(v)
-                win_parts.append(parts)
-                wins.append(parts[-1].index_select(1, perm).view(-1, 2**k, 2**k))
+            flat = prods.reshape(1, -1)
+            for k, idx, ix in zip(plan.win_sizes, c.win_idx, plan.win_idx):
+                e, out = _gather_prod(flat, idx, ix.shape)
+                win_e.append(e)
+                wins.append(out[0].view(-1, 2**k, 2**k))
         # the stages
         saved_states: list = []
         for kind, data in c.ops:
@@ -296,8 +331,8 @@ class _Fused(torch.autograd.Function):
         out = psi if readout is None else (psi.real.square() + psi.imag.square()) @ readout
         if grad:
             ctx.plan, ctx.c, ctx.batch, ctx.state_batch = plan, c, batch, state_batch
-            ctx.small = (u_s_saved, u_p_saved, mats_s, mats_p, pre, vs, kron_parts, chain_mats, chain_parts,
-                         win_vecs, win_parts, wins, th_s, th_p)
+            ctx.small = (u_s_saved, u_p_saved, mats_s, mats_p, pre, vs, pw, local, kron_parts, chain_mats,
+                         chain_parts, win_e, wins, th_s, th_p)
             ctx.states = saved_states
             ctx.final = psi
             ctx.readout = readout
@@ -306,8 +341,8 @@ class _Fused(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g_out: torch.Tensor):
         plan, c, batch = ctx.plan, ctx.c, ctx.batch
-        (u_s_saved, u_p_saved, mats_s, mats_p, pre, vs, kron_parts, chain_mats, chain_parts,
-         win_vecs, win_parts, wins, th_s, th_p) = ctx.small
+        (u_s_saved, u_p_saved, mats_s, mats_p, pre, vs, pw, local, kron_parts, chain_mats,
+         chain_parts, win_e, wins, th_s, th_p) = ctx.small
         n = plan.n
         real = c.real
         if ctx.readout is None:
@@ -324,16 +359,20 @@ class _Fused(torch.autograd.Function):
         g_mats_s = torch.zeros_like(mats_s)
         # window matrices -> chain products -> shared matrices
         if chain_mats is not None:
-            g_flat = torch.zeros(chain_mats.shape[0] + 1, 4, dtype=c.dtype, device=g.device)
-            for gi, (rows, inv) in enumerate(zip(c.win_rows, c.win_inv)):
-                gk = g_wins[gi]
-                g_prod = gk.reshape(gk.shape[0], -1).index_select(1, inv)
-                g_v = _kron_backward(g_prod, win_vecs[gi], win_parts[gi])
-                g_flat.index_add_(0, rows, g_v.reshape(-1, 4))
-            g_chain = _chain_backward(g_flat[:-1].view(-1, 2, 2), chain_mats, chain_parts)
+            size = 4 * (chain_mats.shape[0] + 1)
+            g_flat = sum(_gather_prod_backward(gk.reshape(1, gk.shape[0], -1), e, idx, rolls, size)
+                         for gk, e, idx, rolls in zip(g_wins, win_e, c.win_idx, c.win_rolls))
+            g_chain = _chain_backward(g_flat[0, :-4].view(-1, 2, 2), chain_mats, chain_parts)
             g_mats_s.index_add_(0, c.chains, g_chain.reshape(-1, 2, 2))
         # product prefix
-        g_v = _kron_backward(g, vs[-1], kron_parts)
+        g_local = _kron_backward(g, local, kron_parts)
+        b_v = vs[-1].shape[0]
+        g_v = None
+        for gi, ((_, out), idx, rolls) in enumerate(zip(pw, c.pw_idx, c.pw_rolls)):
+            g_out = torch.stack([g_local[w] for w, (g2, _) in enumerate(plan.pw_slots) if g2 == gi], dim=1)
+            part = _gather_prod_backward(g_out, pw[gi][0], idx, rolls, 2 * n)
+            g_v = part if g_v is None else g_v + part
+        g_v = g_v.view(b_v, n, 2)
         g_mats_p = None if mats_p is None else torch.zeros_like(mats_p)
         for j in range(len(pre) - 1, -1, -1):
             if j:
