@@ -84,6 +84,30 @@ def _tc_layers(tc, c, w, n: int, num_layers: int, reupload=None) -> None:
             c.cnot(i, (i + 1) % n)
 
 
+def _jax_step(jax, jnp, fn, in_axes: tuple, args: list) -> tuple:
+    """``(step, forward)`` of ``fn`` vmapped over ``in_axes``: ``forward()`` its batched values as numpy,
+    ``step()`` one jitted gradient of their sum w.r.t. every argument, waited for."""
+    batched = jax.jit(jax.vmap(fn, in_axes=in_axes))
+    grad = jax.jit(jax.grad(lambda *a: jnp.sum(jax.vmap(fn, in_axes=in_axes)(*a)), argnums=tuple(range(len(args)))))
+
+    def forward() -> np.ndarray:
+        return np.asarray(batched(*args))
+
+    def step() -> None:
+        jax.block_until_ready(grad(*args))
+
+    return step, forward
+
+
+def _random_args(jnp, seed: int, shapes: list[tuple[int, ...]]) -> list:
+    gen = np.random.default_rng(seed)
+    return [jnp.asarray(gen.random(shape, dtype=np.float32)) for shape in shapes]
+
+
+def _as_torch(arrays: list) -> list[torch.Tensor]:
+    return [torch.from_numpy(np.array(a)) for a in arrays]
+
+
 def tensorcircuit_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | str:
     """TensorCircuit-NG (jax backend, complex64) running W1, ``jit(grad(sum(vmap(circuit))))``.
 
@@ -103,19 +127,9 @@ def tensorcircuit_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | 
         _tc_layers(tc, c, w, n, num_layers)
         return jnp.stack([jnp.real(c.expectation_ps(z=[i])) for i in range(n)])
 
-    batched = jax.jit(jax.vmap(one, in_axes=(0, None)))
-    grad = jax.jit(jax.grad(lambda x, w: jnp.sum(jax.vmap(one, in_axes=(0, None))(x, w)), argnums=(0, 1)))
-    gen = np.random.default_rng(0)
-    x = jnp.asarray(gen.random((batch, n), dtype=np.float32))
-    w = jnp.asarray(gen.random(spec.num_weights, dtype=np.float32))
-
-    def forward() -> np.ndarray:
-        return np.asarray(batched(x, w))
-
-    def step() -> None:
-        jax.block_until_ready(grad(x, w))
-
-    return step, forward, torch.from_numpy(np.asarray(x)), torch.from_numpy(np.asarray(w))
+    args = _random_args(jnp, 0, [(batch, n), (spec.num_weights,)])
+    step, forward = _jax_step(jax, jnp, one, (0, None), args)
+    return (step, forward, *_as_torch(args))
 
 
 def tensorcircuit_w2(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | str:
@@ -138,18 +152,6 @@ def tensorcircuit_w2(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | 
     def fid(x1, x2, w):
         return jnp.abs(jnp.vdot(state(x1, w), state(x2, w))) ** 2
 
-    batched = jax.jit(jax.vmap(fid, in_axes=(0, 0, None)))
-    grad = jax.jit(jax.grad(lambda a, b, w: jnp.sum(jax.vmap(fid, in_axes=(0, 0, None))(a, b, w)),
-                            argnums=(0, 1, 2)))
-    gen = np.random.default_rng(1)
-    x1 = jnp.asarray(gen.random((batch, n), dtype=np.float32))
-    x2 = jnp.asarray(gen.random((batch, n), dtype=np.float32))
-    w = jnp.asarray(gen.random(spec.num_weights, dtype=np.float32))
-
-    def fidelities() -> np.ndarray:
-        return np.asarray(batched(x1, x2, w))
-
-    def step() -> None:
-        jax.block_until_ready(grad(x1, x2, w))
-
-    return (step, fidelities, *(torch.from_numpy(np.asarray(a)) for a in (x1, x2, w)))
+    args = _random_args(jnp, 1, [(batch, n), (batch, n), (spec.num_weights,)])
+    step, forward = _jax_step(jax, jnp, fid, (0, 0, None), args)
+    return (step, forward, *_as_torch(args))
