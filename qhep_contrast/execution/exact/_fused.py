@@ -29,7 +29,28 @@ from qhep_contrast.execution.exact._autograd import PhaseTables, phase_tables, s
 from qhep_contrast.execution.exact._compile import Program
 from qhep_contrast.execution.exact._stages import Diagonal, GlobalPhase, KronLayer, Monomial
 
-__all__ = ["FusedCircuit", "supports"]
+__all__ = ["FusedCircuit", "supports", "SINGLE_THREAD_BELOW"]
+
+#: States of fewer amplitudes (batch x 2**n) than this are evaluated with one CPU thread: their GEMMs and
+#: elementwise passes take microseconds, and waking a second thread costs more than it saves (W1 at B = 64
+#: on 2 cores: 1.37 ms per step with one thread, 1.60 ms with two; at B = 512 two threads win).
+SINGLE_THREAD_BELOW = 2**16
+
+
+class _FewThreads:
+    """Context: one intra-op thread while a small CPU state is evaluated (restored afterwards)."""
+
+    def __init__(self, amplitudes: int, device: torch.device) -> None:
+        self.saved = torch.get_num_threads()
+        self.active = device.type == "cpu" and amplitudes < SINGLE_THREAD_BELOW and self.saved > 1
+
+    def __enter__(self) -> None:
+        if self.active:
+            torch.set_num_threads(1)
+
+    def __exit__(self, *exc) -> None:
+        if self.active:
+            torch.set_num_threads(self.saved)
 
 # d = (theta, phi, lam, gamma) -> entry phases and half-angles of exp(i gamma) U(theta, phi, lam)
 _U_PHASE = np.array([[0, 0, 0, 0], [0, 0, 1, 1], [0, 1, 0, 1], [1, 1, 1, 1]], dtype=float)
@@ -243,7 +264,8 @@ class FusedCircuit:
 
     def __call__(self, shared: torch.Tensor, sample: torch.Tensor, batch: int, dtype: torch.dtype,
                  readout: torch.Tensor | None) -> torch.Tensor:
-        return _Fused.apply(self, self.consts(dtype, shared.device), batch, readout, shared, sample)
+        with _FewThreads(batch << self.n, shared.device):
+            return _Fused.apply(self, self.consts(dtype, shared.device), batch, readout, shared, sample)
 
 
 def _u_forward(c: _Consts, d: torch.Tensor) -> tuple[torch.Tensor, tuple]:
@@ -281,15 +303,18 @@ class _Fused(torch.autograd.Function):
         sample = sample.to(real)
         # angle tables with a leading zero column
         th_s = torch.cat([shared.new_zeros(1), shared])
-        d_s = c.cs + c.ks * th_s.index_select(0, c.cols_s).view(c.cs.shape)
-        u_s, u_s_saved = _u_forward(c, d_s)
-        mats_s = torch.cat([u_s, c.fixed])  # (S, 2, 2)
-        th_p = mats_p = u_p_saved = None
+        d = c.cs + c.ks * th_s.index_select(0, c.cols_s).view(c.cs.shape)
+        th_p = mats_p = None
+        n_u = c.cs.shape[0]
         if sample.shape[1] or c.cp.shape[0]:
             th_p = torch.cat([shared.new_zeros(batch, 1), shared.expand(batch, -1), sample], dim=1)
-            if c.cp.shape[0]:
+            if c.cp.shape[0]:  # shared and per-sample U-matrices in one pass
                 d_p = c.cp + c.kp * th_p.index_select(1, c.cols_p).view(batch, *c.cp.shape)
-                mats_p, u_p_saved = _u_forward(c, d_p)
+                d = torch.cat([d, d_p.reshape(-1, 4)])
+        u_all, u_saved = _u_forward(c, d)
+        mats_s = torch.cat([u_all[:n_u], c.fixed])  # (S, 2, 2)
+        if d.shape[0] > n_u:
+            mats_p = u_all[n_u:].view(batch, -1, 2, 2)
         # product prefix: per-qubit vectors, column by column, then their Kronecker product
         pre, vs = [], []
         for kind, idx_s, idx_p, mask in c.pre_cols:
@@ -331,7 +356,7 @@ class _Fused(torch.autograd.Function):
         out = psi if readout is None else (psi.real.square() + psi.imag.square()) @ readout
         if grad:
             ctx.plan, ctx.c, ctx.batch, ctx.state_batch = plan, c, batch, state_batch
-            ctx.small = (u_s_saved, u_p_saved, mats_s, mats_p, pre, vs, pw, local, kron_parts, chain_mats,
+            ctx.small = (u_saved, mats_s, mats_p, pre, vs, pw, local, kron_parts, chain_mats,
                          chain_parts, win_e, wins, th_s, th_p)
             ctx.states = saved_states
             ctx.final = psi
@@ -340,8 +365,13 @@ class _Fused(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g_out: torch.Tensor):
+        with _FewThreads(ctx.batch << ctx.plan.n, g_out.device):
+            return _Fused._backward(ctx, g_out)
+
+    @staticmethod
+    def _backward(ctx, g_out: torch.Tensor):
         plan, c, batch = ctx.plan, ctx.c, ctx.batch
-        (u_s_saved, u_p_saved, mats_s, mats_p, pre, vs, pw, local, kron_parts, chain_mats,
+        (u_saved, mats_s, mats_p, pre, vs, pw, local, kron_parts, chain_mats,
          chain_parts, win_e, wins, th_s, th_p) = ctx.small
         n = plan.n
         real = c.real
@@ -390,11 +420,11 @@ class _Fused(torch.autograd.Function):
                 g_mats_s.index_add_(0, idx_s, g_m.sum(0))
         # U-matrices -> derived angles -> angle tables
         n_u = c.cs.shape[0]
-        g_d_s = _u_backward(c, g_mats_s[:n_u], u_s_saved) * c.ks
-        g_th_s.index_add_(0, c.cols_s, g_d_s.reshape(-1))
+        g_u = g_mats_s[:n_u] if g_mats_p is None else torch.cat([g_mats_s[:n_u], g_mats_p.reshape(-1, 2, 2)])
+        g_d = _u_backward(c, g_u, u_saved)
+        g_th_s.index_add_(0, c.cols_s, (g_d[:n_u] * c.ks).reshape(-1))
         if g_mats_p is not None:
-            g_d_p = _u_backward(c, g_mats_p, u_p_saved) * c.kp
-            g_th_p.index_add_(1, c.cols_p, g_d_p.reshape(batch, -1))
+            g_th_p.index_add_(1, c.cols_p, (g_d[n_u:].view(batch, *c.kp.shape) * c.kp).reshape(batch, -1))
         g_shared = g_th_s[1:]
         g_sample = None
         if g_th_p is not None:
