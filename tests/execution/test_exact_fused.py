@@ -109,3 +109,27 @@ def test_no_grad_and_single_input_gradients() -> None:
     torch.testing.assert_close(out.detach(), ref)
     out.sum().backward()
     torch.testing.assert_close(w.grad, gw)
+
+
+def test_small_states_run_single_threaded_and_restore_the_thread_count() -> None:
+    from qhep_contrast.execution.exact import _fused
+
+    spec = w1_spec(4, 2)
+    ec = compile(spec.circuit, spec.inputs, spec.weights)
+    x, w = _values(3, spec.num_inputs, spec.num_weights, 2, torch.float32)
+    before = torch.get_num_threads()
+    seen = []
+    original = _fused._Fused._backward
+
+    def spy(ctx, g):
+        seen.append(torch.get_num_threads())
+        return original(ctx, g)
+
+    torch.set_num_threads(2)
+    try:
+        _fused._Fused._backward = staticmethod(spy)
+        ec.expectation(x, w, spec.observables).sum().backward()
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        _fused._Fused._backward = staticmethod(original)
+        torch.set_num_threads(before)
