@@ -154,6 +154,7 @@ class _Consts:
         self.win_rolls = [[i(r) for r in _rolls(idx.shape[1])] for idx in plan.win_idx]
         self.pw_idx = [i(idx.reshape(-1)) for idx in plan.pw_idx]
         self.pw_rolls = [[i(r) for r in _rolls(idx.shape[1])] for idx in plan.pw_idx]
+        self.readout_rows = i(plan.readout_rows)
         self.ops = []
         for kind, data in plan.ops:
             if kind == "mono":
@@ -247,6 +248,16 @@ class FusedCircuit:
             else:
                 self.ops.append(("gphase", (s.angle_col, s.per_sample)))
         self.n = n
+        # A read-out |psi|^2 @ z ignores trailing phase stages, and a trailing permutation only permutes the
+        # rows of z: with a read-out, the first `readout_ops` stages run and z is read at rows `readout_rows`.
+        self.readout_ops = len(self.ops)
+        rows = np.arange(2**n)
+        while self.readout_ops and self.ops[self.readout_ops - 1][0] in ("mono", "phq", "diag", "gconst", "gphase"):
+            kind, data = self.ops[self.readout_ops - 1]
+            if kind == "mono":
+                rows = rows[data[1]]  # |P psi|^2 @ z = |psi|^2 @ z[inv]
+            self.readout_ops -= 1
+        self.readout_rows = rows
         self._consts: dict[tuple, _Consts] = {}
 
     @staticmethod
@@ -347,7 +358,10 @@ class _Fused(torch.autograd.Function):
                 wins.append(out[0].view(-1, 2**k, 2**k))
         # the stages
         saved_states: list = []
-        for kind, data in c.ops:
+        ops = c.ops if readout is None else c.ops[:plan.readout_ops]
+        if readout is not None:
+            readout = readout.index_select(0, c.readout_rows)
+        for kind, data in ops:
             psi, saved = _stage_forward(plan, c, kind, data, psi, wins, th_s, th_p, grad)
             saved_states.append(saved)
         state_batch = psi.shape[0]  # 1 when nothing depends on the inputs
@@ -384,7 +398,7 @@ class _Fused(torch.autograd.Function):
         g_th_s = torch.zeros_like(th_s)
         g_th_p = None if th_p is None else torch.zeros_like(th_p)
         g_wins = [torch.zeros_like(wk) for wk in wins]
-        for (kind, data), saved in zip(reversed(c.ops), reversed(ctx.states)):
+        for (kind, data), saved in zip(reversed(c.ops[:len(ctx.states)]), reversed(ctx.states)):
             g = _stage_backward(plan, c, kind, data, g, saved, wins, g_wins, g_th_s, g_th_p)
         g_mats_s = torch.zeros_like(mats_s)
         # window matrices -> chain products -> shared matrices
