@@ -1,10 +1,15 @@
-"""Exact-engine throughput: workloads W1, W2, W3 and the floor of ../shared/BENCHMARKS.md.
+"""Exact-engine throughput: workloads W1, W2, W3 and the floor.
 
 Every figure is a median over repeated steps after a warm-up, next to baselines measured in the same run:
-a naive gate-by-gate batched torch simulator, and qiskit-machine-learning's EstimatorQNN + TorchConnector
-with its default estimator and parameter-shift gradient. Every implementation's output is checked against
-qiskit.quantum_info.Statevector on fixed inputs before it is timed. One step = forward + backward of
-``output.sum()`` with respect to inputs and weights.
+a naive gate-by-gate batched torch simulator, qiskit-machine-learning's EstimatorQNN + TorchConnector
+with its default estimator and parameter-shift gradient, and (when the ``bench`` extra is installed)
+TensorCircuit-NG (jax, jit + vmap) at every batch size and PennyLane ``default.qubit``. Every
+implementation's output is checked against qiskit.quantum_info.Statevector on fixed inputs before it is
+timed. One step = forward + backward of ``output.sum()`` with respect to inputs and weights.
+
+W1 and W2 run at B = 1, 8, 64 and 512 by default; a least-squares line through step time against B gives
+the *fixed cost* per step (its intercept: dispatch and set-up paid whatever the batch) and the *per-sample
+cost* (its slope), printed for the engine and each peer.
 
 Examples:
     qhep bench engine                       # full run (the qiskit-machine-learning baseline takes ~1 min)
@@ -25,7 +30,7 @@ import torch
 from qiskit.quantum_info import Statevector
 
 from qhep_contrast.bench._naive import naive_expectations
-from qhep_contrast.bench._peers import pennylane_w1
+from qhep_contrast.bench._peers import pennylane_w1, tensorcircuit_w1, tensorcircuit_w2
 from qhep_contrast.bench._timing import (
     copy_gbps,
     format_table,
@@ -40,13 +45,13 @@ from qhep_contrast.exceptions import QHEPError
 from qhep_contrast.execution.exact import compile as compile_exact
 from qhep_contrast.execution.exact import fidelity
 
-__all__ = ["add_arguments", "run", "flops_per_sample", "bytes_per_sample"]
+__all__ = ["add_arguments", "run", "flops_per_sample", "bytes_per_sample", "fixed_and_per_sample"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``qhep bench engine``."""
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 512], help="W1 batch sizes")
-    parser.add_argument("--w2-batch", type=int, default=512, help="W2 number of pairs per step")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 64, 512],
+                        help="W1 and W2 batch sizes (W2: pairs per step)")
     parser.add_argument("--w3-qubits", type=int, nargs="*", default=[12, 16, 20], help="W3 widths (B = 64)")
     parser.add_argument("--repeats", type=int, default=30, help="timed steps per measurement (median)")
     parser.add_argument("--baseline-batch", type=int, default=8,
@@ -57,6 +62,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="a fast smoke run: 5 repeats, W3 at 12 qubits only, baseline batch 1")
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers to this JSON file")
+
+
+def fixed_and_per_sample(batches: list[int], seconds: list[float]) -> tuple[float, float] | None:
+    """Least-squares ``t = fixed + per_sample * B`` through (batch, step seconds); None for < 2 sizes."""
+    if len(set(batches)) < 2:
+        return None
+    slope, intercept = np.polyfit(np.asarray(batches, dtype=float), np.asarray(seconds, dtype=float), 1)
+    return float(intercept), float(slope)
+
+
+def _check_fidelities(name: str, spec: CircuitSpec, got: np.ndarray, x1: torch.Tensor, x2: torch.Tensor,
+                      w: torch.Tensor) -> None:
+    """Refuse to time a W2 implementation whose fidelities differ from Statevector on the first two pairs."""
+    for b in range(min(2, x1.shape[0])):
+        states = [Statevector(spec.circuit.assign_parameters(
+            dict(zip(spec.inputs + spec.weights, [*x[b].tolist(), *w.tolist()])))) for x in (x1, x2)]
+        ref = abs(states[0].inner(states[1])) ** 2
+        if not np.isclose(got[b], ref, atol=1e-4):
+            raise QHEPError(f"{name}: fidelity differs from Statevector by {abs(got[b] - ref):.2e}; "
+                            "not timing a wrong implementation.")
 
 
 def _check(name: str, spec: CircuitSpec, got: np.ndarray, x: torch.Tensor, w: torch.Tensor) -> None:
@@ -75,11 +100,12 @@ def _w1_step(spec: CircuitSpec, batch: int, device: str, impl: str):
     x = torch.rand(batch, spec.num_inputs, generator=gen).to(device).requires_grad_(True)
     w = torch.rand(spec.num_weights, generator=gen).to(device).requires_grad_(True)
     ec = compile_exact(spec.circuit, spec.inputs, spec.weights)
+    observables = ec.observable_program(spec.observables)
 
     def forward() -> torch.Tensor:
         if impl == "naive":
             return naive_expectations(spec.circuit, spec.inputs, spec.weights, x, w)
-        return ec.expectation(x, w, spec.observables)
+        return ec.expectation(x, w, observables)
 
     _check(impl, spec, forward().detach().cpu().numpy(), x.detach().cpu(), w.detach().cpu())
 
@@ -171,6 +197,67 @@ def _w3_subprocess(n: int, repeats: int, device: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _w2_step(spec: CircuitSpec, batch: int, device: str):
+    """W2 on the engine: both halves of the pairs in one engine call, fidelities, backward of their sum."""
+    ec = compile_exact(spec.circuit, spec.inputs, spec.weights)
+    gen = torch.Generator().manual_seed(1)
+    x12 = torch.rand(2 * batch, spec.num_inputs, generator=gen).to(device).requires_grad_(True)
+    w = torch.rand(spec.num_weights, generator=gen).to(device).requires_grad_(True)
+
+    def forward() -> torch.Tensor:
+        psi = ec.statevector(x12, w)
+        return fidelity(psi[:batch], psi[batch:])
+
+    _check_fidelities("qhep exact", spec, forward().detach().cpu().numpy(), x12[:batch].detach().cpu(),
+                      x12[batch:].detach().cpu(), w.detach().cpu())
+
+    def step() -> None:
+        x12.grad = w.grad = None
+        forward().sum().backward()
+        if device != "cpu":
+            torch.cuda.synchronize()
+
+    return step
+
+
+def _peer_rows(workload: str, impl: str, spec: CircuitSpec, batches: list[int], repeats: int, make, check) -> list:
+    """Rows of one optional peer at every batch size (one 'skipped' row when it is not installed)."""
+    rows = []
+    for batch in batches:
+        peer = make(spec, 3, batch)
+        if isinstance(peer, str):
+            return [{"workload": workload, "impl": impl, "qubits": spec.num_qubits, "note": f"skipped: {peer}"}]
+        check(peer)
+        t = median_seconds(peer[0], repeats)
+        rows.append({"workload": workload, "impl": impl, "qubits": spec.num_qubits, "batch": batch,
+                     "step_ms": 1e3 * t, "rate": batch / t, "unit": "samples/s" if workload == "W1" else "pairs/s"})
+    return rows
+
+
+def _fit_rows(rows: list[dict]) -> list[dict]:
+    """Fixed cost and per-sample cost of every (workload, implementation) timed at several batch sizes."""
+    out = []
+    for key in dict.fromkeys((r["workload"], r["impl"]) for r in rows if "step_ms" in r):
+        timed = [r for r in rows if (r["workload"], r["impl"]) == key and "step_ms" in r]
+        fit = fixed_and_per_sample([r["batch"] for r in timed], [r["step_ms"] / 1e3 for r in timed])
+        if fit is not None:
+            out.append({"workload": key[0], "impl": key[1], "fixed_ms": 1e3 * fit[0], "per_sample_us": 1e6 * fit[1],
+                        "batches": [r["batch"] for r in timed]})
+    return out
+
+
+def _ratio_rows(rows: list[dict]) -> list[dict]:
+    """Same-run ratios: peer step time / engine step time at every shared (workload, batch)."""
+    engine = {(r["workload"], r["batch"]): r["step_ms"] for r in rows if r["impl"] == "qhep exact" and "step_ms" in r}
+    out = []
+    for r in rows:
+        key = (r["workload"], r.get("batch"))
+        if r["impl"] != "qhep exact" and "step_ms" in r and key in engine:
+            out.append({"workload": r["workload"], "batch": r["batch"], "peer": r["impl"],
+                        "engine_speedup": r["step_ms"] / engine[key]})
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the tables, optionally write JSON."""
     if args.threads:
@@ -179,48 +266,38 @@ def run(args: argparse.Namespace) -> int:
     w3_qubits = [q for q in args.w3_qubits if q <= 12] if args.quick else args.w3_qubits
     baseline_batch = 1 if args.quick else args.baseline_batch
     device = args.device
+    batches = list(args.batch_sizes)
     result: dict = {"machine": machine_info(device), "rows": []}
     print("machine: " + ", ".join(f"{k}={v}" for k, v in result["machine"].items()))
 
     w1 = w1_spec(8, 3)
+    w2 = w2_spec(8, 3)
     rows = result["rows"]
-    for batch in args.batch_sizes:
+    for batch in batches:
         t = median_seconds(_w1_step(w1, batch, device, "engine"), repeats)
         rows.append({"workload": "W1", "impl": "qhep exact", "qubits": 8, "batch": batch, "step_ms": 1e3 * t,
                      "rate": batch / t, "unit": "samples/s"})
-    naive_batch = max(args.batch_sizes)
-    t = median_seconds(_w1_step(w1, naive_batch, device, "naive"), max(3, repeats // 3))
+    peer_repeats = max(3, repeats // 3)
+    rows += _peer_rows("W1", "TensorCircuit-NG (jax, jit+vmap)", w1, batches, repeats, tensorcircuit_w1,
+                       lambda p: _check("TensorCircuit-NG", w1, p[1](), p[2], p[3]))
+    naive_batch = max(batches)
+    t = median_seconds(_w1_step(w1, naive_batch, device, "naive"), peer_repeats)
     rows.append({"workload": "W1", "impl": "naive gate-by-gate torch", "qubits": 8, "batch": naive_batch,
                  "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
-    peer = pennylane_w1(w1, 3, naive_batch)
-    if isinstance(peer, str):
-        rows.append({"workload": "W1", "impl": "PennyLane default.qubit", "qubits": 8, "note": f"skipped: {peer}"})
-    else:
-        step, forward, px, pw = peer
-        _check("PennyLane", w1, forward().detach().numpy(), px.detach(), pw.detach())
-        t = median_seconds(step, max(3, repeats // 3))
-        rows.append({"workload": "W1", "impl": "PennyLane default.qubit (torch, backprop)", "qubits": 8,
-                     "batch": naive_batch, "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
+    rows += _peer_rows("W1", "PennyLane default.qubit (torch, backprop)", w1, [naive_batch], peer_repeats,
+                       pennylane_w1, lambda p: _check("PennyLane", w1, p[1]().detach().numpy(), p[2].detach(),
+                                                      p[3].detach()))
     if not args.skip_baseline:
         t = median_seconds(_qml_step(w1, baseline_batch), 1 if args.quick else 3, warmup=1)
         rows.append({"workload": "W1", "impl": "qiskit-ml EstimatorQNN+TorchConnector", "qubits": 8,
                      "batch": baseline_batch, "step_ms": 1e3 * t, "rate": baseline_batch / t, "unit": "samples/s"})
 
-    w2 = w2_spec(8, 3)
-    ec2 = compile_exact(w2.circuit, w2.inputs, w2.weights)
-    gen = torch.Generator().manual_seed(1)
-    b2 = args.w2_batch
-    x12 = torch.rand(2 * b2, 8, generator=gen).to(device).requires_grad_(True)
-    w2v = torch.rand(w2.num_weights, generator=gen).to(device).requires_grad_(True)
-
-    def w2_step() -> None:
-        x12.grad = w2v.grad = None
-        psi = ec2.statevector(x12, w2v)
-        fidelity(psi[:b2], psi[b2:]).sum().backward()
-
-    t = median_seconds(w2_step, repeats)
-    rows.append({"workload": "W2", "impl": "qhep exact", "qubits": 8, "batch": b2, "step_ms": 1e3 * t,
-                 "rate": b2 / t, "unit": "pairs/s"})
+    for batch in batches:
+        t = median_seconds(_w2_step(w2, batch, device), repeats)
+        rows.append({"workload": "W2", "impl": "qhep exact", "qubits": 8, "batch": batch, "step_ms": 1e3 * t,
+                     "rate": batch / t, "unit": "pairs/s"})
+    rows += _peer_rows("W2", "TensorCircuit-NG (jax, jit+vmap)", w2, batches, repeats, tensorcircuit_w2,
+                       lambda p: _check_fidelities("TensorCircuit-NG", w2, p[1](), p[2], p[3], p[4]))
 
     for n in w3_qubits:
         r = _w3_subprocess(n, max(3, repeats // 5), device)
@@ -240,6 +317,16 @@ def run(args: argparse.Namespace) -> int:
                               ("batch", "B"), ("step_ms", "ms/step"), ("rate", "rate"), ("unit", "unit"),
                               ("engine_speedup", "best engine / this"), ("peak_rss_mb", "peak MB"),
                               ("note", "note")]))
+    result["ratios"] = _ratio_rows(rows)
+    if result["ratios"]:
+        print("\nsame-run ratios (peer ms/step / engine ms/step at the same B):")
+        print(format_table(result["ratios"], [("workload", "workload"), ("batch", "B"), ("peer", "peer"),
+                                              ("engine_speedup", "engine speed-up")]))
+    result["fits"] = _fit_rows(rows)
+    if result["fits"]:
+        print("\nstep time = fixed + per-sample * B (least squares over the batch sizes):")
+        print(format_table(result["fits"], [("workload", "workload"), ("impl", "implementation"),
+                                            ("fixed_ms", "fixed ms/step"), ("per_sample_us", "per-sample us")]))
 
     gflops = matmul_gflops(device=device)
     gbps = copy_gbps(device=device)

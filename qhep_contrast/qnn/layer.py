@@ -110,6 +110,25 @@ class QuantumLayer(nn.Module):
             raise ShapeError(f"QuantumLayer expects a floating-point x, got {x.dtype}.")
         return self._runner(x, self.weight)
 
+    def forward_views(self, *views: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Evaluate several batches (e.g. the two augmented views of a contrastive batch) in one call.
+
+        The batches are concatenated along the batch axis, evaluated by one :meth:`forward` and split
+        again, so the weight-only work of the circuit (its single-qubit matrices and window products on the
+        exact engine; one primitive job on the others) is done once per step instead of once per view.
+        ``forward_views(x1, x2)`` equals ``(forward(x1), forward(x2))`` up to floating-point rounding.
+
+        Args:
+            views: one or more ``(B_i, num_inputs)`` tensors (batch sizes may differ).
+
+        Returns:
+            One output per view, ``(B_i, num_outputs)``, in the order given.
+        """
+        if not views:
+            raise ShapeError("forward_views needs at least one batch of inputs, got none.")
+        out = self.forward(torch.cat(views, dim=0) if len(views) > 1 else views[0])
+        return tuple(out.split([v.shape[0] for v in views], dim=0))
+
     def extra_repr(self) -> str:
         return (f"spec={self.spec.name!r}, qubits={self.spec.num_qubits}, inputs={self.num_inputs}, "
                 f"weights={self.num_weights}, output={self.output!r}, "

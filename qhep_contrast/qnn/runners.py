@@ -38,10 +38,12 @@ class ExactRunner:
         self.circuit = compile_exact(spec.circuit, spec.inputs, spec.weights)
         self.observables = tuple(observables)
         self.output = output
+        # compiled once here, so that no call looks the observables up again
+        self._program = self.circuit.observable_program(self.observables) if output == "expectation" else None
 
     def __call__(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         if self.output == "expectation":
-            return self.circuit.expectation(x, weight, self.observables)
+            return self.circuit.expectation(x, weight, self._program)
         if self.output == "probabilities":
             return self.circuit.probabilities(x, weight)
         return self.circuit.statevector(x, weight)

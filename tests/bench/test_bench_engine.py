@@ -46,9 +46,10 @@ def test_tiny_run_writes_json(tmp_path, capsys, monkeypatch) -> None:
 
     monkeypatch.setattr(engine, "matmul_gflops", lambda device: 100.0)
     monkeypatch.setattr(engine, "copy_gbps", lambda device: 10.0)
-    monkeypatch.setattr(engine, "pennylane_w1", lambda *a: "stubbed in tests")
+    for peer in ("pennylane_w1", "tensorcircuit_w1", "tensorcircuit_w2"):
+        monkeypatch.setattr(engine, peer, lambda *a: "stubbed in tests")
     out = tmp_path / "engine.json"
-    code = main(["bench", "engine", "--batch-sizes", "4", "--w2-batch", "4", "--w3-qubits", "--repeats", "1",
+    code = main(["bench", "engine", "--batch-sizes", "2", "4", "--w3-qubits", "--repeats", "1",
                  "--skip-baseline", "--json", str(out)])
     assert code == 0
     data = json.loads(out.read_text())
@@ -58,3 +59,13 @@ def test_tiny_run_writes_json(tmp_path, capsys, monkeypatch) -> None:
                                                  10e9 / data["floor"]["bytes_per_sample"]["fused"])
     printed = capsys.readouterr().out
     assert "floor" in printed and "skipped: stubbed in tests" in printed
+    fits = {(f["workload"], f["impl"]): f for f in data["fits"]}
+    assert set(fits) == {("W1", "qhep exact"), ("W2", "qhep exact")} and "fixed ms/step" in printed
+
+
+def test_fixed_and_per_sample_fit() -> None:
+    from qhep_contrast.bench.engine import fixed_and_per_sample
+
+    fixed, per_sample = fixed_and_per_sample([1, 8, 64, 512], [0.5e-3 + b * 2e-6 for b in (1, 8, 64, 512)])
+    assert abs(fixed - 0.5e-3) < 1e-12 and abs(per_sample - 2e-6) < 1e-15
+    assert fixed_and_per_sample([64], [1.0]) is None

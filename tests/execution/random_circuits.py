@@ -35,18 +35,19 @@ def _angle(rng: np.random.Generator, x: ParameterVector, w: ParameterVector):
     ][choice]
 
 
-def random_circuit(seed: int, num_qubits: int | None = None, num_gates: int | None = None):
+def random_circuit(seed: int, num_qubits: int | None = None, num_gates: int | None = None,
+                   gates: frozenset[str] | None = None):
     """Return ``(circuit, inputs, weights)`` drawn from ``seed``.
 
     Every gate of :data:`GATES` that fits the width can appear; angles mix constants, inputs, weights,
-    sums and products; the global phase is sometimes parametrised.
+    sums and products; the global phase is sometimes parametrised. ``gates`` restricts the gate set.
     """
     rng = np.random.default_rng(seed)
     n = int(num_qubits or rng.integers(1, 11))
     x = ParameterVector("x", int(rng.integers(0, 5)) if n > 1 else 2)
     w = ParameterVector("w", int(rng.integers(1, 6)))
     qc = QuantumCircuit(n)
-    names = [g for g, (k, _) in GATES.items() if k <= n]
+    names = [g for g, (k, _) in GATES.items() if k <= n and (gates is None or g in gates)]
     for _ in range(int(num_gates or rng.integers(4, 40))):
         name = names[int(rng.integers(len(names)))]
         k, a = GATES[name]

@@ -19,11 +19,14 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 
+import numpy as np
 import torch
-from qiskit.circuit import Parameter, QuantumCircuit
+from qiskit.circuit import Parameter, ParameterExpression, QuantumCircuit
+from qiskit.circuit.library import UnitaryGate
 
 from qhep_contrast.exceptions import ShapeError
 from qhep_contrast.execution.exact._autograd import overlap as _overlap
+from qhep_contrast.execution.exact._gates import SKIP as _SKIP_NAMES
 from qhep_contrast.execution.exact._gates import SUPPORTED_GATES
 from qhep_contrast.execution.exact.circuit import MAX_QUBITS, ExactCircuit
 
@@ -33,12 +36,46 @@ _CACHE: OrderedDict[str, ExactCircuit] = OrderedDict()
 _CACHE_SIZE = 64
 
 
-def _fingerprint(circuit: QuantumCircuit, inputs: Sequence[Parameter], weights: Sequence[Parameter]) -> str:
-    h = hashlib.sha256()
-    h.update(f"{circuit.num_qubits}|{circuit.global_phase}|".encode())
+def _hash_value(h: "hashlib._Hash", value: object) -> None:
+    """Feed one instruction parameter into ``h`` exactly (no digits hidden by printing)."""
+    if isinstance(value, ParameterExpression):
+        h.update(b"e" + str(value).encode() + b";")
+    elif isinstance(value, np.ndarray):
+        arr = np.ascontiguousarray(value)
+        h.update(f"a{arr.dtype.str}{arr.shape}".encode() + arr.tobytes() + b";")
+    elif isinstance(value, (bool, int, float, complex, np.number)):
+        z = complex(value)
+        h.update(f"n{z.real.hex()},{z.imag.hex()};".encode())
+    else:
+        h.update(f"o{type(value).__qualname__}:{value!r};".encode())
+
+
+def _hash_circuit(h: "hashlib._Hash", circuit: QuantumCircuit) -> None:
+    """Feed ``circuit`` into ``h``: every gate by class, name, qubits and exact parameters; gates that are not
+    standard gates (custom gates, controlled custom gates, ...) also by their recursive definition."""
+    h.update(f"c{circuit.num_qubits}|".encode())
+    _hash_value(h, circuit.global_phase)
     for inst in circuit.data:
+        op = inst.operation
         qubits = [circuit.find_bit(q).index for q in inst.qubits]
-        h.update(f"{inst.operation.name}{qubits}{[str(p) for p in inst.operation.params]};".encode())
+        clbits = [circuit.find_bit(c).index for c in inst.clbits]
+        h.update(f"g{type(op).__module__}.{type(op).__qualname__}:{op.name}{qubits}{clbits}(".encode())
+        for p in op.params:
+            _hash_value(h, p)
+        h.update(b")")
+        standard = getattr(op, "_standard_gate", None) is not None
+        if not standard and not isinstance(op, UnitaryGate) and op.name not in _SKIP_NAMES:
+            definition = getattr(op, "definition", None)
+            if definition is not None:
+                h.update(b"{")
+                _hash_circuit(h, definition)
+                h.update(b"}")
+
+
+def _fingerprint(circuit: QuantumCircuit, inputs: Sequence[Parameter], weights: Sequence[Parameter]) -> str:
+    """Cache key of a compilation: the circuit's exact content (see :func:`_hash_circuit`) and parameter roles."""
+    h = hashlib.sha256()
+    _hash_circuit(h, circuit)
     h.update(("|".join(p.name for p in inputs) + "#" + "|".join(p.name for p in weights)).encode())
     return h.hexdigest()
 
@@ -46,7 +83,12 @@ def _fingerprint(circuit: QuantumCircuit, inputs: Sequence[Parameter], weights: 
 def compile(  # noqa: A001 - the issue fixes this public name
     circuit: QuantumCircuit, input_params: Sequence[Parameter], weight_params: Sequence[Parameter]
 ) -> ExactCircuit:
-    """Compile ``circuit`` for the exact engine (cached by the circuit's content).
+    """Compile ``circuit`` for the exact engine (cached by the circuit's exact content).
+
+    The cache key covers every gate's class, name, qubits and parameters exactly (matrices of
+    ``UnitaryGate`` by their bytes, floats by their binary value) and, for gates that are not Qiskit standard
+    gates, their definitions recursively: two custom gates that share a name but not a definition, or two
+    matrices that print alike, compile separately.
 
     Args:
         circuit: a circuit of standard gates (see ``SUPPORTED_GATES``; others are expanded through their

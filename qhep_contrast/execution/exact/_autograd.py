@@ -17,10 +17,11 @@ import torch
 
 __all__ = [
     "apply_windows", "apply_phases", "phase_tables", "PhaseTables", "outer", "product_state", "permute", "overlap",
+    "window_forward", "window_grad", "sum_to",
 ]
 
 
-def _window_forward(psi: torch.Tensor, g: torch.Tensor, lo: int, k: int, n: int) -> torch.Tensor:
+def window_forward(psi: torch.Tensor, g: torch.Tensor, lo: int, k: int, n: int) -> torch.Tensor:
     """Apply the ``2**k`` square matrix ``g`` to qubits ``lo .. lo+k-1`` of ``psi (b, 2**n)``."""
     b = psi.shape[0]
     if lo == 0:
@@ -28,7 +29,18 @@ def _window_forward(psi: torch.Tensor, g: torch.Tensor, lo: int, k: int, n: int)
     return torch.matmul(g, psi.reshape(b, 2 ** (n - lo - k), 2**k, 2**lo)).reshape(b, -1)
 
 
-def _sum_to(t: torch.Tensor, batch: int) -> torch.Tensor:
+def window_grad(x: torch.Tensor, grad: torch.Tensor, lo: int, k: int) -> torch.Tensor:
+    """Gradient ``g_G = g_Y X^H`` of a window matrix ``G`` from the window's input ``x`` and output gradient
+    ``grad`` (both ``(b, 2**n)``, summed over the batch), with the window index first."""
+    if lo == 0:
+        return (x.reshape(-1, 2**k).mH @ grad.reshape(-1, 2**k)).mT
+    b = grad.shape[0]
+    gy = grad.reshape(b, -1, 2**k, 2**lo).movedim(2, 0).reshape(2**k, -1)
+    xv = x.reshape(b, -1, 2**k, 2**lo).movedim(2, 0).reshape(2**k, -1)
+    return gy @ xv.mH
+
+
+def sum_to(t: torch.Tensor, batch: int) -> torch.Tensor:
     """Reduce a gradient over the batch when the forward input was broadcast from batch size 1."""
     return t.sum(0, keepdim=True) if batch == 1 and t.shape[0] != 1 else t
 
@@ -48,7 +60,7 @@ class _Windows(torch.autograd.Function):
         for (lo, k), g in zip(windows, gs):
             if need_g:
                 saved.append(psi)
-            psi = _window_forward(psi, g, lo, k, n)
+            psi = window_forward(psi, g, lo, k, n)
         ctx.spec = spec
         ctx.save_for_backward(*gs, *saved)
         return psi
@@ -62,16 +74,10 @@ class _Windows(torch.autograd.Function):
         grads_g: list[torch.Tensor | None] = [None] * len(windows)
         for j in range(len(windows) - 1, -1, -1):
             lo, k = windows[j]
-            b = grad.shape[0]
             if ctx.needs_input_grad[2 + j]:
-                if lo == 0:
-                    grads_g[j] = (xs[j].reshape(-1, 2**k).mH @ grad.reshape(-1, 2**k)).mT
-                else:
-                    gy = grad.reshape(b, -1, 2**k, 2**lo).movedim(2, 0).reshape(2**k, -1)
-                    xv = xs[j].reshape(b, -1, 2**k, 2**lo).movedim(2, 0).reshape(2**k, -1)
-                    grads_g[j] = gy @ xv.mH
+                grads_g[j] = window_grad(xs[j], grad, lo, k)
             if ctx.needs_input_grad[0] or j > 0:
-                grad = _window_forward(grad, gs[j].mH.resolve_conj(), lo, k, n)
+                grad = window_forward(grad, gs[j].mH.resolve_conj(), lo, k, n)
         return (grad if ctx.needs_input_grad[0] else None, None, *grads_g)
 
 
@@ -153,9 +159,9 @@ class _Phases(torch.autograd.Function):
         bits, phase, out = ctx.saved_tensors
         g_psi = g_ang = None
         if ctx.needs_input_grad[0]:
-            g_psi = _sum_to(grad * phase.conj(), ctx.psi_batch)
+            g_psi = sum_to(grad * phase.conj(), ctx.psi_batch)
         if ctx.needs_input_grad[1]:
-            z = _sum_to(grad * out.conj(), ctx.ang_batch)  # Im(z) is the gradient of phi
+            z = sum_to(grad * out.conj(), ctx.ang_batch)  # Im(z) is the gradient of phi
             g_ang = (torch.view_as_real(z).reshape(z.shape[0], -1) @ bits).reshape(z.shape[0], -1, 2)
         return g_psi, g_ang, None
 
@@ -185,9 +191,9 @@ class _Outer(torch.autograd.Function):
         g3 = grad.reshape(grad.shape[0], hi.shape[1], lo.shape[1])
         g_hi = g_lo = None
         if ctx.needs_input_grad[0]:
-            g_hi = _sum_to((g3 @ lo.conj().expand(grad.shape[0], -1)[:, :, None]).squeeze(-1), hi.shape[0])
+            g_hi = sum_to((g3 @ lo.conj().expand(grad.shape[0], -1)[:, :, None]).squeeze(-1), hi.shape[0])
         if ctx.needs_input_grad[1]:
-            g_lo = _sum_to((hi.conj().expand(grad.shape[0], -1)[:, None, :] @ g3).squeeze(1), lo.shape[0])
+            g_lo = sum_to((hi.conj().expand(grad.shape[0], -1)[:, None, :] @ g3).squeeze(1), lo.shape[0])
         return g_hi, g_lo
 
 

@@ -77,6 +77,22 @@ class ObservableProgram:
             self._cache[key] = (z, xs)
         return self._cache[key]
 
+    @property
+    def z_only(self) -> bool:
+        """True when every term is diagonal (``I``/``Z`` only): the value is ``|psi|^2 @ z_matrix``."""
+        return not self._x
+
+    def z_matrix(self, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+        """The real ``(2**n, n_obs)`` read-out matrix of the diagonal terms (zeros when there are none)."""
+        z, _ = self._consts(dtype, device)
+        if z is None:
+            real = torch.empty((), dtype=dtype).real.dtype
+            key = ("zeros", dtype, device)
+            if key not in self._cache:
+                self._cache[key] = torch.zeros(self.dim, self.num_observables, dtype=real, device=device)
+            z = self._cache[key]
+        return z
+
     def __call__(self, psi: torch.Tensor) -> torch.Tensor:
         z, xs = self._consts(psi.dtype, psi.device)
         out = None

@@ -11,6 +11,7 @@ from qiskit.quantum_info import SparsePauliOp
 
 from qhep_contrast.exceptions import ShapeError
 from qhep_contrast.execution.exact._compile import Program, build_program
+from qhep_contrast.execution.exact._fused import FusedCircuit, supports
 from qhep_contrast.execution.exact._observables import ObservableProgram
 from qhep_contrast.execution.exact._stages import Context
 
@@ -20,6 +21,7 @@ __all__ = ["ExactCircuit", "MAX_QUBITS"]
 MAX_QUBITS = 26
 
 _COMPLEX_OF = {torch.float32: torch.complex64, torch.float64: torch.complex128}
+_REAL_OF = {torch.complex64: torch.float32, torch.complex128: torch.float64}
 
 
 # d = (theta, phi, lam, gamma) -> entry phases (gamma, gamma+lam, gamma+phi, gamma+phi+lam)
@@ -74,6 +76,8 @@ class ExactCircuit:
         self.weights = tuple(weights)
         self.name = circuit.name
         self._program: Program = build_program(circuit, list(inputs), list(weights))
+        #: the whole-circuit autograd node (None when a stage needs the stage-by-stage path)
+        self._fused: FusedCircuit | None = FusedCircuit(self._program) if supports(self._program) else None
         self._consts: dict = {}
         self._observables: dict[tuple, ObservableProgram] = {}
 
@@ -111,12 +115,26 @@ class ExactCircuit:
 
     def statevector(self, x: torch.Tensor, w: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
         """Final states ``(B, 2**n)`` complex, Qiskit ordering (qubit 0 = least significant bit)."""
+        return self._evaluate(x, w, dtype, None)
+
+    def _evaluate(self, x: torch.Tensor, w: torch.Tensor, dtype: torch.dtype | None,
+                  readout: ObservableProgram | None) -> torch.Tensor:
+        """The final states, or ``readout`` of them; fused into one autograd node when the program allows."""
         self._check(x, w)
         if dtype is None:
             dtype = _COMPLEX_OF.get(torch.promote_types(x.dtype, w.dtype), torch.complex64)
-        real = torch.empty((), dtype=dtype).real.dtype
+        real = _REAL_OF.get(dtype) or torch.empty((), dtype=dtype).real.dtype
         x = x.to(real)
         w = w.to(real)
+        if self._fused is not None and (readout is None or readout.z_only):
+            shared, sample = self._program.angles.evaluate(x, w)
+            z = None if readout is None else readout.z_matrix(dtype, x.device)
+            return self._fused(shared, sample, x.shape[0], dtype, z)
+        psi = self._statevector_stages(x, w, dtype)
+        return psi if readout is None else readout(psi)
+
+    def _statevector_stages(self, x: torch.Tensor, w: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """The stage-by-stage evaluation (every small tensor operation recorded by autograd)."""
         ctx = self._context(x, w, dtype)
         psi = self._program.prefix.initial_state(ctx)
         for stage in self._program.stages:
@@ -155,16 +173,22 @@ class ExactCircuit:
         psi = self.statevector(x, w, dtype)
         return psi.real.square() + psi.imag.square()
 
-    def observable_program(self, observables: Sequence[SparsePauliOp]) -> ObservableProgram:
-        """Compiled form of ``observables`` (cached by their labels and coefficients)."""
+    def observable_program(self, observables: Sequence[SparsePauliOp] | ObservableProgram) -> ObservableProgram:
+        """Compiled form of ``observables`` (cached by their exact Pauli arrays and coefficients)."""
+        if isinstance(observables, ObservableProgram):
+            return observables
         obs = [o if isinstance(o, SparsePauliOp) else SparsePauliOp(o) for o in observables]
-        key = tuple((tuple(o.paulis.to_labels()), tuple(complex(c) for c in o.coeffs)) for o in obs)
+        key = tuple((o.paulis.z.tobytes(), o.paulis.x.tobytes(), o.paulis.phase.tobytes(), o.coeffs.tobytes(),
+                     o.num_qubits) for o in obs)
         if key not in self._observables:
             self._observables[key] = ObservableProgram(obs, self.num_qubits)
         return self._observables[key]
 
-    def expectation(self, x: torch.Tensor, w: torch.Tensor, observables: Sequence[SparsePauliOp],
+    def expectation(self, x: torch.Tensor, w: torch.Tensor, observables: Sequence[SparsePauliOp] | ObservableProgram,
                     dtype: torch.dtype | None = None) -> torch.Tensor:
-        """Expectation values ``<psi(x_b, w)|O_j|psi(x_b, w)>``, shape ``(B, len(observables))`` real."""
-        program = self.observable_program(observables)
-        return program(self.statevector(x, w, dtype))
+        """Expectation values ``<psi(x_b, w)|O_j|psi(x_b, w)>``, shape ``(B, len(observables))`` real.
+
+        ``observables`` may also be the :meth:`observable_program` of a sequence, compiled once by the caller
+        (saves looking the compiled form up on every call).
+        """
+        return self._evaluate(x, w, dtype, self.observable_program(observables))
