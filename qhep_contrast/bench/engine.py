@@ -20,11 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
-from qiskit.quantum_info import Statevector
 
-from qhep_contrast.bench._naive import naive_expectations
 from qhep_contrast.bench._peers import pennylane_w1
 from qhep_contrast.bench._timing import (
     copy_gbps,
@@ -34,11 +31,10 @@ from qhep_contrast.bench._timing import (
     median_seconds,
     write_json,
 )
+from qhep_contrast.bench._workloads import check_against_statevector, w1_step, w2_step
 from qhep_contrast.circuits import w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec
-from qhep_contrast.exceptions import QHEPError
 from qhep_contrast.execution.exact import compile as compile_exact
-from qhep_contrast.execution.exact import fidelity
 
 __all__ = ["add_arguments", "run", "flops_per_sample", "bytes_per_sample"]
 
@@ -59,39 +55,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers to this JSON file")
 
 
-def _check(name: str, spec: CircuitSpec, got: np.ndarray, x: torch.Tensor, w: torch.Tensor) -> None:
-    """Refuse to time an implementation whose <Z_i> differ from Statevector on the first two samples."""
-    for b in range(min(2, x.shape[0])):
-        bind = dict(zip(spec.inputs + spec.weights, [*x[b].tolist(), *w.tolist()]))
-        sv = Statevector(spec.circuit.assign_parameters(bind))
-        ref = np.array([sv.expectation_value(o).real for o in spec.observables])
-        if not np.allclose(got[b], ref, atol=1e-4):
-            raise QHEPError(f"{name}: output differs from Statevector by {np.abs(got[b] - ref).max():.2e}; "
-                            "not timing a wrong implementation.")
-
-
-def _w1_step(spec: CircuitSpec, batch: int, device: str, impl: str):
-    gen = torch.Generator().manual_seed(0)
-    x = torch.rand(batch, spec.num_inputs, generator=gen).to(device).requires_grad_(True)
-    w = torch.rand(spec.num_weights, generator=gen).to(device).requires_grad_(True)
-    ec = compile_exact(spec.circuit, spec.inputs, spec.weights)
-
-    def forward() -> torch.Tensor:
-        if impl == "naive":
-            return naive_expectations(spec.circuit, spec.inputs, spec.weights, x, w)
-        return ec.expectation(x, w, spec.observables)
-
-    _check(impl, spec, forward().detach().cpu().numpy(), x.detach().cpu(), w.detach().cpu())
-
-    def step() -> None:
-        x.grad = w.grad = None
-        forward().sum().backward()
-        if device != "cpu":
-            torch.cuda.synchronize()
-
-    return step
-
-
 def _qml_step(spec: CircuitSpec, batch: int):
     """qiskit-machine-learning EstimatorQNN + TorchConnector with its default estimator and gradient."""
     from qiskit_machine_learning.connectors import TorchConnector
@@ -103,7 +66,7 @@ def _qml_step(spec: CircuitSpec, batch: int):
     w0 = torch.rand(spec.num_weights, generator=gen)
     model = TorchConnector(qnn, initial_weights=w0.numpy())
     x = torch.rand(batch, spec.num_inputs, generator=gen).requires_grad_(True)
-    _check("qiskit-machine-learning", spec, model(x).detach().numpy(), x.detach(), w0)
+    check_against_statevector("qiskit-machine-learning", spec, model(x).detach().numpy(), x.detach(), w0)
 
     def step() -> None:
         x.grad = None
@@ -159,10 +122,10 @@ def flops_per_sample(spec: CircuitSpec) -> dict[str, float]:
 def _w3_subprocess(n: int, repeats: int, device: str) -> dict:
     """W1 at width ``n`` (B = 64) in a fresh process, so its peak memory is its own."""
     code = (
-        "import json,resource,torch;from qhep_contrast.bench.engine import _w1_step, median_seconds;"
+        "import json,resource,torch;from qhep_contrast.bench._workloads import w1_step;from qhep_contrast.bench._timing import median_seconds;"
         "from qhep_contrast.execution.exact.allocator import keep_freed_memory;keep_freed_memory();"
         "from qhep_contrast.circuits import w1_spec;"
-        f"s=_w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
+        f"s=w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
         "print(json.dumps({'seconds':t,'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -185,11 +148,11 @@ def run(args: argparse.Namespace) -> int:
     w1 = w1_spec(8, 3)
     rows = result["rows"]
     for batch in args.batch_sizes:
-        t = median_seconds(_w1_step(w1, batch, device, "engine"), repeats)
+        t = median_seconds(w1_step(w1, batch, device, "engine"), repeats)
         rows.append({"workload": "W1", "impl": "qhep exact", "qubits": 8, "batch": batch, "step_ms": 1e3 * t,
                      "rate": batch / t, "unit": "samples/s"})
     naive_batch = max(args.batch_sizes)
-    t = median_seconds(_w1_step(w1, naive_batch, device, "naive"), max(3, repeats // 3))
+    t = median_seconds(w1_step(w1, naive_batch, device, "naive"), max(3, repeats // 3))
     rows.append({"workload": "W1", "impl": "naive gate-by-gate torch", "qubits": 8, "batch": naive_batch,
                  "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
     peer = pennylane_w1(w1, 3, naive_batch)
@@ -197,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append({"workload": "W1", "impl": "PennyLane default.qubit", "qubits": 8, "note": f"skipped: {peer}"})
     else:
         step, forward, px, pw = peer
-        _check("PennyLane", w1, forward().detach().numpy(), px.detach(), pw.detach())
+        check_against_statevector("PennyLane", w1, forward().detach().numpy(), px.detach(), pw.detach())
         t = median_seconds(step, max(3, repeats // 3))
         rows.append({"workload": "W1", "impl": "PennyLane default.qubit (torch, backprop)", "qubits": 8,
                      "batch": naive_batch, "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
@@ -206,19 +169,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append({"workload": "W1", "impl": "qiskit-ml EstimatorQNN+TorchConnector", "qubits": 8,
                      "batch": baseline_batch, "step_ms": 1e3 * t, "rate": baseline_batch / t, "unit": "samples/s"})
 
-    w2 = w2_spec(8, 3)
-    ec2 = compile_exact(w2.circuit, w2.inputs, w2.weights)
-    gen = torch.Generator().manual_seed(1)
     b2 = args.w2_batch
-    x12 = torch.rand(2 * b2, 8, generator=gen).to(device).requires_grad_(True)
-    w2v = torch.rand(w2.num_weights, generator=gen).to(device).requires_grad_(True)
-
-    def w2_step() -> None:
-        x12.grad = w2v.grad = None
-        psi = ec2.statevector(x12, w2v)
-        fidelity(psi[:b2], psi[b2:]).sum().backward()
-
-    t = median_seconds(w2_step, repeats)
+    t = median_seconds(w2_step(w2_spec(8, 3), b2, device), repeats)
     rows.append({"workload": "W2", "impl": "qhep exact", "qubits": 8, "batch": b2, "step_ms": 1e3 * t,
                  "rate": b2 / t, "unit": "pairs/s"})
 
