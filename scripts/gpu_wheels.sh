@@ -100,7 +100,9 @@ fi
 echo
 echo "carried wheels ($DEST):"
 ls -1 "$DEST"
-du -sh .whl/* | sed 's/^/  /'
+CARRIED=("$DEST")
+[[ -d .whl/aer-gpu-$TAG ]] && CARRIED+=(".whl/aer-gpu-$TAG")
+du -sh "${CARRIED[@]}" | sed 's/^/  /'
 echo "  tracked files: $(git ls-files -z | du -ch --files0-from=- | tail -1 | cut -f1)"
-echo "  total that travels (tracked + .whl): $(
-    { git ls-files -z; find .whl -type f -print0; } | du -ch --files0-from=- | tail -1 | cut -f1) (limit 64 MiB)"
+echo "  tracked files + ${CARRIED[*]}: $(
+    { git ls-files -z; find "${CARRIED[@]}" -type f -print0; } | du -ch --files0-from=- | tail -1 | cut -f1) (limit 64 MiB)"
