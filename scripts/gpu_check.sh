@@ -11,7 +11,8 @@
 # a python3 that is itself a virtual environment would not see that environment's torch).
 #
 # Steps, each under its own time limit and none stopping the others; the whole run stays under a budget
-# (QHEP_GPU_CHECK_BUDGET seconds, default 480), later steps being skipped once it is spent:
+# (QHEP_GPU_CHECK_BUDGET seconds, default 330), later steps being skipped once it is spent; a rerun can
+# select steps with QHEP_GPU_CHECK_STEPS="w3 job_cpu" (env and install always run):
 #   env       card, driver and CUDA versions (nvidia-smi), python, torch, JAX
 #   install   the carried wheels (offline), the package itself (no dependencies), pip check
 #   tests     python -m pytest -m gpu on the test files that hold gpu-marked tests
@@ -20,8 +21,8 @@
 #   aer       qhep bench gpu --sections aer: Aer's GPU device probed, Aer rows (qiskit-aer CPU build)
 #   aer_gpu   the same with the qiskit-aer-gpu build where .whl/aer-gpu-cp3XX was carried
 #   job_cuda  the main job (qhep train) with train.device = "cuda", in a temporary runs root
-#   job_cpu   the same job on the CPU, same machine
 #   w3        qhep bench gpu --sections w3: W1 at 16, 20, 24, 28 qubits with peak GPU memory
+#   job_cpu   the main job on the CPU, same machine
 #   report    $OUT/gpu_check.json and $OUT/gpu_check.md (written after every step, so a cut-off run
 #             still leaves a report), and $OUT/gpu_check.log (every step's output)
 set -uo pipefail
@@ -40,7 +41,8 @@ cd "$ROOT"
 PY=${PYTHON:-python3}
 OUT=${OUT:-$ROOT/runs/gpu_check}
 WORK=${QHEP_GPU_CHECK_WORK:-$(mktemp -d)}
-BUDGET=${QHEP_GPU_CHECK_BUDGET:-480}
+BUDGET=${QHEP_GPU_CHECK_BUDGET:-330}
+STEPS=${QHEP_GPU_CHECK_STEPS:-}
 TAG=$($PY -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
 WHEELS=${QHEP_WHEELS:-$ROOT/.whl/$TAG}
 AER_GPU_WHEELS=$ROOT/.whl/aer-gpu-$TAG
@@ -72,6 +74,10 @@ report() {
 step() {
     local name=$1 limit=$2
     shift 2
+    if [[ -n $STEPS && $name != env && $name != install && " $STEPS " != *" $name "* ]]; then
+        echo "=== $name: not selected (QHEP_GPU_CHECK_STEPS=$STEPS)" | tee -a "$LOG"
+        return
+    fi
     local left=$((BUDGET - ($(date +%s) - START)))
     if ((left < 15)); then
         printf '%s\t%s\t%s\t%s\n' "$name" "skipped" 0 "budget of ${BUDGET} s spent" >> "$WORK/steps.tsv"
@@ -160,30 +166,30 @@ main_job() {  # main_job DEVICE
 }
 export -f env_info offline_install install_wheels aer_gpu main_job
 
-step env 60 env_info
-step install 120 install_wheels
+step env 30 env_info
+step install 60 install_wheels
 GPU_TESTS=$(grep -rl --include='test_*.py' 'pytest.mark.gpu' tests | sort | tr '\n' ' ')
 if [[ -n $GPU_TESTS ]]; then
     # shellcheck disable=SC2086 # one argument per test file
-    step tests 150 "$PY" -m pytest -m gpu -q -rs -p no:cacheprovider --junitxml="$WORK/junit.xml" $GPU_TESTS
+    step tests 90 "$PY" -m pytest -m gpu -q -rs -p no:cacheprovider --junitxml="$WORK/junit.xml" $GPU_TESTS
 else
     echo "=== tests: no test file holds a gpu-marked test" | tee -a "$LOG"
 fi
 # shellcheck disable=SC2086 # $QHEP and $QUICK_ARGS are word lists
-step engine 150 $QHEP bench gpu $QUICK_ARGS --sections engine --json "$WORK/bench_engine.json"
+step engine 75 $QHEP bench gpu $QUICK_ARGS --sections engine --json "$WORK/bench_engine.json"
 # shellcheck disable=SC2086
-step peers 120 $QHEP bench gpu $QUICK_ARGS --sections peers --json "$WORK/bench_peers.json"
+step peers 60 $QHEP bench gpu $QUICK_ARGS --sections peers --json "$WORK/bench_peers.json"
 # shellcheck disable=SC2086
-step aer 90 $QHEP bench gpu $QUICK_ARGS --sections aer --json "$WORK/bench_aer.json"
-step aer_gpu 60 aer_gpu
-step job_"$DEVICE" 150 main_job "$DEVICE"
+step aer 45 $QHEP bench gpu $QUICK_ARGS --sections aer --json "$WORK/bench_aer.json"
+step aer_gpu 30 aer_gpu
+step job_"$DEVICE" 75 main_job "$DEVICE"
+# shellcheck disable=SC2086
+step w3 120 $QHEP bench gpu $QUICK_ARGS --sections w3 --w3-timeout 80 --json "$WORK/bench_w3.json"
 if [[ $SMOKE == 1 ]]; then
     echo "=== job_cpu: the CPU run above stands for both in the smoke run" | tee -a "$LOG"
 else
-    step job_cpu 150 main_job cpu
+    step job_cpu 75 main_job cpu
 fi
-# shellcheck disable=SC2086
-step w3 200 $QHEP bench gpu $QUICK_ARGS --sections w3 --w3-timeout 60 --json "$WORK/bench_w3.json"
 report
 echo "=== done in $(($(date +%s) - START)) s; report: $OUT/gpu_check.md, $OUT/gpu_check.json" | tee -a "$LOG"
 cat "$OUT/gpu_check.md" 2>/dev/null
