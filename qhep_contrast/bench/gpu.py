@@ -7,7 +7,8 @@ Sections (``--sections``, all by default):
   package's engine on the 15-qubit swap test (W1 at 7 qubits on each side, <Z> of the ancilla).
 * ``w3``: W1 at 16, 20, 24, 28 qubits, each width in a fresh process with a time limit; the batch starts at
   ``--w3-batch`` and halves when the GPU runs out of memory. Peak GPU memory is
-  ``torch.cuda.max_memory_allocated`` (on the CPU: peak resident set size).
+  ``torch.cuda.max_memory_allocated`` (on the CPU: peak resident set size). A width the engine refuses
+  (it simulates up to 26 qubits) is a row whose note gives the refusal.
 * ``aer``: Aer's GPU statevector probed with a 1-qubit circuit; where it runs, W1 and the 15-qubit swap test
   through ``QuantumLayer`` on Aer's GPU, else the exact reason it cannot; the same on Aer's CPU device for
   reference.
