@@ -7,6 +7,8 @@ missing, the reason it was skipped. The caller checks ``forward()`` against ``St
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 
@@ -108,12 +110,15 @@ def _as_torch(arrays: list) -> list[torch.Tensor]:
     return [torch.from_numpy(np.array(a)) for a in arrays]
 
 
-def tensorcircuit_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | str:
+def tensorcircuit_w1(spec: CircuitSpec, num_layers: int, batch: int, device: str = "cpu") -> tuple | str:
     """TensorCircuit-NG (jax backend, complex64) running W1, ``jit(grad(sum(vmap(circuit))))``.
 
     TensorCircuit's qubit ``i`` is wired as Qiskit qubit ``i`` (gates and ``<Z_i>`` name qubits, so its
-    big-endian state ordering does not matter). Returns ``(step, forward, x, w)`` or why it was skipped.
+    big-endian state ordering does not matter). ``device="cuda"`` puts the arrays on JAX's first GPU (JAX is
+    told not to pre-allocate the GPU memory torch shares). Returns ``(step, forward, x, w)`` or why it was
+    skipped.
     """
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     mods = _tensorcircuit()
     if isinstance(mods, str):
         return mods
@@ -128,6 +133,11 @@ def tensorcircuit_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | 
         return jnp.stack([jnp.real(c.expectation_ps(z=[i])) for i in range(n)])
 
     args = _random_args(jnp, 0, [(batch, n), (spec.num_weights,)])
+    if device != "cpu":
+        gpus = [d for d in jax.devices() if d.platform == "gpu"]
+        if not gpus:
+            return "JAX sees no GPU (CPU-only jaxlib?)"
+        args = [jax.device_put(a, gpus[0]) for a in args]
     step, forward = _jax_step(jax, jnp, one, (0, None), args)
     return (step, forward, *_as_torch(args))
 

@@ -7,22 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from qhep_contrast.circuits import compute_uncompute, default_specs, destructive_swap_test, swap_test, w2_spec
+from qhep_contrast.circuits import compute_uncompute, swap_test, w2_spec
 from qhep_contrast.execution.exact import compile
-from tests.execution.conftest import reference_states
-
-_UNMEASURED = {"swap_test": swap_test, "compute_uncompute": compute_uncompute,
-               "destructive_swap_test": destructive_swap_test}
+from tests.execution.conftest import engine_specs, reference_states
 
 
-def _specs():
-    specs = default_specs()
-    for name, builder in _UNMEASURED.items():  # the engine runs the measurement-free variants
-        specs[name] = builder(w2_spec(4, 2), measure=False)
-    return specs
-
-
-@pytest.mark.parametrize(("name", "spec"), list(_specs().items()))
+@pytest.mark.parametrize(("name", "spec"), list(engine_specs(w2_spec(4, 2)).items()))
 def test_builder_matches_statevector(name, spec) -> None:
     ec = compile(spec.circuit, spec.inputs, spec.weights)
     g = torch.Generator().manual_seed(0)

@@ -128,7 +128,7 @@ def test_definitions_are_expanded() -> None:
                                reference_states(qc, list(x), [], xs, torch.zeros(0)), atol=1e-10)
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+@pytest.mark.gpu
 def test_cuda_matches_cpu() -> None:
     qc, inputs, weights = random_circuit(3, num_qubits=6)
     ec = compile(qc, inputs, weights)
