@@ -16,6 +16,7 @@ from qhep_contrast.evaluation.plots import (
     project_2d,
 )
 from qhep_contrast.evaluation.probe import ProbeResult, linear_probe
+from qhep_contrast.evaluation.zero_shot import ZeroShotResult, align_clusters, zero_shot_accuracy
 from qhep_contrast.evaluation.roc import (
     RocCurve,
     background_efficiency,
@@ -25,6 +26,9 @@ from qhep_contrast.evaluation.roc import (
 )
 
 __all__ = [
+    "ZeroShotResult",
+    "align_clusters",
+    "zero_shot_accuracy",
     "EmbeddingMetrics",
     "KNNResult",
     "PairAccuracy",

@@ -30,6 +30,7 @@ from qhep_contrast.evaluation import (
     plot_roc,
     project_2d,
     real_features,
+    zero_shot_accuracy,
 )
 from qhep_contrast.models import count_parameters
 from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
@@ -124,6 +125,8 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
         values.update(pair_accuracy=pa.accuracy, pair_threshold=pa.threshold, pair_count=pa.n_pairs,
                       pair_distance_same_mean=pa.mean_distance_same,
                       pair_distance_other_mean=pa.mean_distance_other)
+    if getattr(config.model.options, "output", None) == "marginals":  # a classifier: score its clusters
+        values.update(zero_shot_accuracy(test_x, test_y, seed=config.seed).to_dict())
     fidelities = None
     if getattr(config.model.options, "output", None) == "state":
         fidelities = pair_fidelities(test_z, test_y, config.eval.fidelity_pairs, config.seed)
