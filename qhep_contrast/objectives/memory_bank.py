@@ -97,9 +97,6 @@ class MemoryBank(Objective):
     """
 
     def __init__(self, loss: nn.Module, options: MemoryBankOptions = MemoryBankOptions()) -> None:
-        if not isinstance(loss, MemoryBankKLLoss):
-            raise ConfigError(f"objective 'memory_bank' needs loss.name = \"memory_bank_kl\", got "
-                              f"{type(loss).__name__}.")
         super().__init__(loss)
         self.options = options
         self.banks: list[MemoryBankKLLoss] = []
@@ -111,7 +108,10 @@ class MemoryBank(Objective):
         if augment is None:
             raise ConfigError("objective 'memory_bank' compares random views of each image but views.kind = "
                               "\"none\"; set views.kind = \"digit\" (or \"jet\").")
-        template: MemoryBankKLLoss = self.loss  # type: ignore[assignment]
+        template = self.loss
+        if not isinstance(template, MemoryBankKLLoss):
+            raise ConfigError(f"objective 'memory_bank' needs loss.name = \"memory_bank_kl\", got "
+                              f"{type(template).__name__}.")
         bank = MemoryBankKLLoss(max(len(images), 2), template.num_classes, gamma=template.gamma,
                                 momentum=template.momentum, eps=template.eps)
         self.banks.append(bank)
