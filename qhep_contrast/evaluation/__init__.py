@@ -16,7 +16,6 @@ from qhep_contrast.evaluation.plots import (
     project_2d,
 )
 from qhep_contrast.evaluation.probe import ProbeResult, linear_probe
-from qhep_contrast.evaluation.zero_shot import ZeroShotResult, align_clusters, zero_shot_accuracy
 from qhep_contrast.evaluation.roc import (
     RocCurve,
     background_efficiency,
@@ -24,6 +23,7 @@ from qhep_contrast.evaluation.roc import (
     roc_auc,
     roc_curve,
 )
+from qhep_contrast.evaluation.zero_shot import ZeroShotResult, align_clusters, zero_shot_accuracy
 
 __all__ = [
     "ZeroShotResult",

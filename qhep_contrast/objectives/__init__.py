@@ -20,5 +20,6 @@ from qhep_contrast.objectives.registry import OBJECTIVES, ObjectiveTraits
 from qhep_contrast.objectives.triplets import Triplets, TripletsOptions
 from qhep_contrast.objectives.two_views import TwoViews
 
-__all__ = ["IndexedViews", "MemoryBank", "MemoryBankOptions", "OBJECTIVES", "Objective", "ObjectiveTraits", "Pairs", "PairsOptions", "Triplets", "TripletsOptions",
+__all__ = ["IndexedViews", "MemoryBank", "MemoryBankOptions", "OBJECTIVES", "Objective",
+           "ObjectiveTraits", "Pairs", "PairsOptions", "Triplets", "TripletsOptions",
            "TwoViews"]

@@ -26,7 +26,8 @@ def test_quantum_output_is_the_readout_qubit_distribution() -> None:
     weights = model.encoder.core.weight.detach().tolist()
     spec = qssl_classifier(2)
     for b in range(4):
-        bound = spec.circuit.assign_parameters(dict(zip([*spec.inputs, *spec.weights], [*angles[b].tolist(), *weights])))
+        values = [*angles[b].tolist(), *weights]
+        bound = spec.circuit.assign_parameters(dict(zip([*spec.inputs, *spec.weights], values)))
         np.testing.assert_allclose(probs[b].numpy(), Statevector(bound).probabilities([4]), atol=1e-10)
 
 

@@ -104,3 +104,17 @@ def test_two_plus_two_epochs_equal_four(tmp_path) -> None:
     assert last_a["objective"]["initialised"] == last_b["objective"]["initialised"] == [True, True]
     for bank_a, bank_b in zip(last_a["objective"]["banks"], last_b["objective"]["banks"]):
         assert torch.equal(bank_a, bank_b)
+
+
+def test_summary_and_qhep_eval_report_zero_shot_accuracy(tmp_path) -> None:
+    from qhep_contrast.pipeline import evaluate_run
+
+    config = load_config(CONFIG_DIR / "qssl_digits.toml", [*_TINY, "train.epochs=1", "train.evaluate=true"])
+    summary = train_run(config, run_dir=tmp_path / "run").summary["evaluation"]
+    assert 0.0 <= summary["zero_shot_accuracy"] <= 1.0 and summary["zero_shot_k1_size"] == 24
+    assert summary["zero_shot_k10_size"] == 2  # 60 images: 24 test, splits of 24 / k
+    exact = evaluate_run(tmp_path / "run", plots=False)
+    assert exact["zero_shot_accuracy"] == summary["zero_shot_accuracy"]
+    aer = evaluate_run(tmp_path / "run", execution="aer", shots=4000, plots=False)
+    assert aer["executor"] == "aer" and 0.0 <= aer["zero_shot_accuracy"] <= 1.0
+    assert (tmp_path / "run" / "evaluation-aer.json").is_file()

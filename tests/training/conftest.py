@@ -51,7 +51,7 @@ def tiny_overrides(path: Path, scratch: Path | None = None) -> list[str]:
 
 
 def write_mnist_folder(folder: Path, n: int = 200) -> Path:
-    """A folder with MNIST-format ``train-images-idx3-ubyte.gz`` / ``train-labels-idx1-ubyte.gz`` (28x28, 10 classes)."""
+    """MNIST-format train images and labels (``train-*-idx?-ubyte.gz``, 28x28, 10 classes) in ``folder``."""
     import gzip
 
     import numpy as np
