@@ -67,3 +67,25 @@ def test_marginals_function_and_bad_qubits() -> None:
     for bad in [(), (3,), (1, 1), (-1,)]:
         with pytest.raises(ConfigError, match="readout_qubits"):
             QuantumLayer(toy_spec(3), output="marginals", readout_qubits=bad)
+
+
+@pytest.mark.parametrize("name", ["aer-shots", "ibm-local"])
+def test_sampled_marginal_gradients_within_shot_noise(name: str) -> None:
+    from tests.qnn.test_primitive_conformance import _run, _tolerances
+
+    cfg = EXECUTORS[name]
+    spec = toy_spec(3)
+    g = torch.Generator().manual_seed(2)
+    x = torch.rand(2, 3, generator=g, dtype=torch.float64) * 3 - 1.5
+    v = torch.rand(2, 2, generator=g, dtype=torch.float64) * 2 - 1
+    exact = QuantumLayer(spec, output="marginals", readout_qubits=(1,), seed=5).double()
+    xr = x.clone().requires_grad_(True)
+    ref = exact(xr)
+    (ref * v).sum().backward()
+    layer = QuantumLayer(spec, output="marginals", readout_qubits=(1,), execution=cfg).double()
+    layer.load_state_dict(exact.state_dict())
+    out, gx, gw = _run(layer, x, v)
+    _, tol_x, tol_w = _tolerances(spec, x, exact.weight.detach(), v, lambda v: v.abs().max(1).values.numpy(),
+                                  SHOTS, True, 2.0 if cfg.kind == "ibm" else 1.0)
+    assert ((gx - xr.grad).abs() <= tol_x).all(), (gx - xr.grad, tol_x)
+    assert ((gw - exact.weight.grad).abs() <= tol_w).all(), (gw - exact.weight.grad, tol_w)
