@@ -55,7 +55,10 @@ _TINY: dict[str, Any] = {
 def _tree(**tables: dict[str, Any]) -> dict[str, Any]:
     tree = {k: dict(v) for k, v in _TINY.items()}
     for key, table in tables.items():
-        tree[key] = {**tree.get(key, {}), **table}
+        same_kind = key != "model" or table.get("kind", tree[key]["kind"]) == tree[key]["kind"]
+        tree[key] = {**tree.get(key, {}), **table} if same_kind else dict(table)  # another kind: its own keys
+    if tree["model"]["kind"] == "qssl_classifier":
+        tree.setdefault("loss", {"name": "memory_bank_kl"})
     return tree
 
 
@@ -77,7 +80,13 @@ def _one_step(tree: dict[str, Any]) -> float:
     return value
 
 
+_PROBABILITY_LOSSES = ("memory_bank_kl",)
+"""Losses of probability vectors: trained here on the ``qssl_classifier`` model kind."""
+
+
 def _states_model(loss: str) -> dict[str, Any]:
+    if loss in _PROBABILITY_LOSSES:
+        return {"kind": "qssl_classifier"}
     if LOSSES.traits(loss).inputs != "states":
         return {}
     return {"output": "state", "head_units": [], "projection_dim": 0}

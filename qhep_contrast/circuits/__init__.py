@@ -4,6 +4,7 @@
   :func:`amplitude_encoder` (+ :func:`amplitude_angles` to turn vectors into its inputs).
 - Ansätze: :func:`hardware_efficient`, :func:`qcnn`, :func:`qvit_query_key`, :func:`qvit_value`,
   :func:`quantum_autoencoder`.
+- Classifiers: :func:`qssl_classifier` (5 qubits, one readout qubit).
 - :func:`compose` joins an encoder and an ansatz.
 - Fidelity circuits and estimators: :func:`swap_test`, :func:`compute_uncompute`,
   :func:`destructive_swap_test`, :func:`swap_test_fidelity`, :func:`compute_uncompute_fidelity`,
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from qhep_contrast.circuits.amplitude import amplitude_angles
 from qhep_contrast.circuits.ansatze import hardware_efficient, qcnn, quantum_autoencoder, qvit_query_key, qvit_value
+from qhep_contrast.circuits.classifiers import qssl_classifier
 from qhep_contrast.circuits.compose import compose
 from qhep_contrast.circuits.encoders import amplitude_encoder, angle_encoder, reuploading_encoder, token_loader
 from qhep_contrast.circuits.fidelity import (
@@ -49,6 +51,7 @@ __all__ = [
     "qvit_query_key",
     "qvit_value",
     "quantum_autoencoder",
+    "qssl_classifier",
     "compose",
     "swap_test",
     "compute_uncompute",

@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 
 from qhep_contrast.circuits.ansatze import hardware_efficient, qcnn, quantum_autoencoder, qvit_query_key, qvit_value
+from qhep_contrast.circuits.classifiers import qssl_classifier
 from qhep_contrast.circuits.compose import compose
 from qhep_contrast.circuits.encoders import amplitude_encoder, angle_encoder, reuploading_encoder, token_loader
 from qhep_contrast.circuits.fidelity import compute_uncompute, destructive_swap_test, swap_test
@@ -27,6 +28,7 @@ BUILDERS: dict[str, Callable[..., CircuitSpec]] = {
     "qvit_query_key": qvit_query_key,
     "qvit_value": qvit_value,
     "quantum_autoencoder": quantum_autoencoder,
+    "qssl_classifier": qssl_classifier,
     "compose": compose,
     "swap_test": swap_test,
     "compute_uncompute": compute_uncompute,

@@ -31,7 +31,7 @@ class DigitsDataset(InMemoryImageDataset):
 
         bunch = load_digits()
         images = bunch.images.astype(np.uint8)[:, None]  # (1797, 1, 8, 8), values 0..16
-        keep, labels = select_classes(bunch.target, classes, 10)
+        keep, labels = select_classes(bunch.target, classes, 10, "scikit-learn's digits")
         names = [str(c) for c in (classes if classes is not None else range(10))]
         super().__init__(images[keep], labels, len(names), scale=1.0 / 16.0, transform=transform,
                          class_names=names)

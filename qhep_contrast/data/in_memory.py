@@ -13,7 +13,7 @@ import torch
 
 from qhep_contrast.data.base import ImageTransform, LabelledImageDataset
 from qhep_contrast.data.preprocess import LOG_SCALE_NEGATIVE_FIX, applies_log_scale
-from qhep_contrast.exceptions import ConfigError, InputValueError, ShapeError
+from qhep_contrast.exceptions import ConfigError, DataError, InputValueError, ShapeError
 
 __all__ = ["InMemoryImageDataset", "select_classes"]
 
@@ -66,7 +66,7 @@ class InMemoryImageDataset(LabelledImageDataset):
 
 
 def select_classes(labels: np.ndarray, classes: Sequence[int] | None,
-                   num_classes: int) -> tuple[np.ndarray, np.ndarray]:
+                   num_classes: int, source: str = "the data") -> tuple[np.ndarray, np.ndarray]:
     """Keep the samples whose label is in ``classes`` and relabel them ``0 .. len(classes) - 1``.
 
     The new label of a sample is the position of its old label in ``classes`` (so ``classes=(3, 8)``
@@ -76,20 +76,27 @@ def select_classes(labels: np.ndarray, classes: Sequence[int] | None,
         labels: original labels ``(N,)``.
         classes: the classes to keep, distinct, each in ``0 .. num_classes - 1``; ``None`` keeps all.
         num_classes: number of original classes.
+        source: the file or data set the labels come from (named in errors).
 
     Returns:
         ``(indices, new_labels)``: kept positions (ascending) and their new labels.
 
     Raises:
         ConfigError: a class is out of range or repeated, or fewer than one class is given.
+        DataError: a selected class has no sample in ``labels``.
     """
     if classes is None:
         return np.arange(labels.shape[0]), labels.astype(np.int64)
     cls = [int(c) for c in classes]
     if not cls or len(set(cls)) != len(cls) or min(cls) < 0 or max(cls) >= num_classes:
-        raise ConfigError(f"classes must be distinct integers in 0..{num_classes - 1}; got {list(classes)}")
+        raise ConfigError(f"classes (data.classes) must be distinct integers in 0..{num_classes - 1}; got "
+                          f"{list(classes)}; e.g. data.classes = [0, 1] for a pair.")
     lookup = np.full(num_classes, -1, dtype=np.int64)
     lookup[cls] = np.arange(len(cls))
     new = lookup[labels]
     keep = np.flatnonzero(new >= 0)
+    absent = [c for c, count in zip(cls, np.bincount(new[keep], minlength=len(cls))) if count == 0]
+    if absent:
+        raise DataError(f"class(es) {absent} of data.classes = {cls} have no sample in {source}; pick classes "
+                        f"present there (its labels are {sorted(int(v) for v in np.unique(labels))}).")
     return keep, new[keep]

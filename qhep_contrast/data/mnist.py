@@ -64,7 +64,7 @@ class MNISTDataset(InMemoryImageDataset):
             bad = int(np.flatnonzero(labels >= num_classes)[0])
             raise SchemaError(f"{str(label_path)!r}: label {labels[bad]} at sample {bad} is outside "
                               f"0..{num_classes - 1}")
-        keep, new_labels = select_classes(labels, classes, num_classes)
+        keep, new_labels = select_classes(labels, classes, num_classes, repr(str(label_path)))
         names = [str(c) for c in (classes if classes is not None else range(num_classes))]
         super().__init__(images[keep][:, None], new_labels, len(names), scale=1.0 / 255.0,
                          transform=transform, class_names=names)

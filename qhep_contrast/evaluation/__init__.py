@@ -23,8 +23,12 @@ from qhep_contrast.evaluation.roc import (
     roc_auc,
     roc_curve,
 )
+from qhep_contrast.evaluation.zero_shot import ZeroShotResult, align_clusters, zero_shot_accuracy
 
 __all__ = [
+    "ZeroShotResult",
+    "align_clusters",
+    "zero_shot_accuracy",
     "EmbeddingMetrics",
     "KNNResult",
     "PairAccuracy",

@@ -37,9 +37,9 @@ class ExecutorTraits:
 
 
 _TRAITS = {
-    "exact": ExecutorTraits(outputs=("expectation", "probabilities", "state"), trains=True),
-    "aer": ExecutorTraits(outputs=("expectation", "probabilities"), trains=False),
-    "ibm": ExecutorTraits(outputs=("expectation", "probabilities"), trains=False),
+    "exact": ExecutorTraits(outputs=("expectation", "probabilities", "state", "marginals"), trains=True),
+    "aer": ExecutorTraits(outputs=("expectation", "probabilities", "marginals"), trains=False),
+    "ibm": ExecutorTraits(outputs=("expectation", "probabilities", "marginals"), trains=False),
 }
 _HELP = {
     "exact": "the package's compiled torch statevector engine (CPU or CUDA; exact values and gradients)",

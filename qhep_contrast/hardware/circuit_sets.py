@@ -23,6 +23,7 @@ from qhep_contrast.circuits import (
     destructive_swap_test,
     hardware_efficient,
     qcnn,
+    qssl_classifier,
     quantum_autoencoder,
     qvit_query_key,
     qvit_value,
@@ -58,6 +59,7 @@ _SIZED: dict[str, Callable[[int], CircuitSpec]] = {
     "qvit_query_key": lambda n: qvit_query_key(n),
     "qvit_value": lambda n: qvit_value(n),
     "quantum_autoencoder": lambda n: quantum_autoencoder(n // 2, n - n // 2),
+    "qssl_classifier": lambda n: _fixed_width(qssl_classifier(), n),
     "compose": lambda n: w1_spec(n),
     "swap_test": lambda n: swap_test(w1_spec(n)),
     "compute_uncompute": lambda n: compute_uncompute(w1_spec(n)),
@@ -73,8 +75,9 @@ FAMILIES: tuple[str, ...] = tuple(_SIZED)
 compute-uncompute over W2 (``"swap_test_w2"``, ``"compute_uncompute_w2"``)."""
 
 DEFAULT_FAMILIES: tuple[str, ...] = tuple(f for f in FAMILIES if f not in {"compose", "swap_test_w2",
-                                                                          "compute_uncompute_w2"})
-"""The registry's families without ``compose`` (it is W1), plus ``"w1"``, ``"w2"``: what ``--sizes`` sweeps."""
+                                                                          "compute_uncompute_w2", "qssl_classifier"})
+"""The registry's families without ``compose`` (it is W1) and the fixed-width ``qssl_classifier``, plus
+``"w1"``, ``"w2"``: what ``--sizes`` sweeps."""
 
 HEADLINE_FAMILIES: tuple[str, ...] = ("w1", "swap_test", "compute_uncompute")
 """Swept over sizes in the default set: the hybrid layer W1 and both fidelity estimators over W1.
@@ -85,6 +88,14 @@ nothing to cancel: the ``*_w2`` families transpile to the same two-qubit counts 
 so W1 is a fair stand-in for the cost of a fidelity model that trains."""
 
 _SMALL_BY_DEFAULT = frozenset({"token_loader", "qvit_query_key", "qvit_value"})
+_FIXED_WIDTH = {"qssl_classifier": 5}
+
+
+def _fixed_width(spec: CircuitSpec, num_qubits: int) -> CircuitSpec:
+    if num_qubits != spec.num_qubits:
+        raise CircuitError(f"{spec.metadata.get('builder', spec.name)} has a fixed width of {spec.num_qubits} qubits; "
+                           f"size {num_qubits} was asked for. Build it at size {spec.num_qubits}.")
+    return spec
 
 
 @dataclass(frozen=True)
@@ -105,8 +116,10 @@ class StudyCircuit:
 
 
 def canonical_size(family: str) -> int:
-    """The size argument at which :func:`build_at_size` gives ``default_specs()[family]`` (4 or 8)."""
+    """The size argument at which :func:`build_at_size` gives ``default_specs()[family]`` (4, 5 or 8)."""
     _check_family(family)
+    if family in _FIXED_WIDTH:
+        return _FIXED_WIDTH[family]
     return 4 if family in _SMALL_BY_DEFAULT else 8
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor, nn
 
 from qhep_contrast._checks import check_int, check_real
 from qhep_contrast._tensor_checks import check_matrix, check_same_shape, check_vector
 from qhep_contrast.exceptions import InputValueError, ShapeError
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast.options import option
 
-__all__ = ["MemoryBankKLLoss"]
+__all__ = ["MemoryBankKLLoss", "MemoryBankKLOptions"]
 
 _SUM_ATOL = 1e-4
 
@@ -149,3 +153,22 @@ class MemoryBankKLLoss(nn.Module):
     def extra_repr(self) -> str:
         return (f"num_entries={self.num_entries}, num_classes={self.num_classes}, gamma={self.gamma:g}, "
                 f"momentum={self.momentum:g}, eps={self.eps:g}")
+
+
+@dataclass(frozen=True)
+class MemoryBankKLOptions:
+    """``[loss] name = "memory_bank_kl"`` (the bank itself is sized and kept by the ``memory_bank`` objective)."""
+
+    gamma: float = option(0.5, low=0.0, high=1.0, low_open=True, high_open=True,
+                          help="weight of the positive (own bank entry) term; 1 - gamma weighs the negatives")
+    momentum: float = option(0.5, low=0.0, high=1.0, high_open=True,
+                             help="bank update b <- m b + (1 - m) p after every step (0: replace)")
+    num_classes: int = option(2, low=2, high=4096, help="length of the model's output distribution")
+    eps: float = option(1e-8, low=0.0, high=1.0, low_open=True, high_open=True, help="floor inside the logarithms")
+
+
+@LOSSES.register("memory_bank_kl", options=MemoryBankKLOptions, traits=LossTraits(objectives=("memory_bank",)),
+                 help="KL to each sample's own memory-bank entry vs the other entries (Tran et al. 2025)")
+def _memory_bank_kl(options: MemoryBankKLOptions) -> MemoryBankKLLoss:
+    """A template with two entries; the ``memory_bank`` objective sizes one bank per data set from it."""
+    return MemoryBankKLLoss(2, options.num_classes, gamma=options.gamma, momentum=options.momentum, eps=options.eps)

@@ -17,6 +17,7 @@ from qhep_contrast.models.frontends import ConvFrontEnd, conv_feature_shape
 from qhep_contrast.models.hybrid_encoder import HybridEncoder, build_hybrid_encoder, core_shape
 from qhep_contrast.models.hybrid_cnn import HybridCNNOptions, build_hybrid_cnn
 from qhep_contrast.models.projection import ProjectionHead
+from qhep_contrast.models.qssl_classifier import QSSLClassifier, QSSLClassifierOptions, build_qssl_classifier
 from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.models.siamese import SiameseEncoder
 
@@ -30,6 +31,9 @@ __all__ = [
     "ConvFrontEnd",
     "HybridEncoder",
     "ProjectionHead",
+    "QSSLClassifier",
+    "QSSLClassifierOptions",
+    "build_qssl_classifier",
     "ScalingMode",
     "SiameseEncoder",
     "TwinMLP",

@@ -17,6 +17,9 @@ __all__ = ["Objective"]
 class Objective:
     """Base: ``objective(model, batch, device) -> (loss, number of samples)`` and ``objective.dataset(...)``.
 
+    An objective that keeps state across steps (e.g. a memory bank) also defines ``state_dict()`` and
+    ``load_state_dict(state)``; the fit loop then stores that state in every ``last.pt`` and restores it on resume.
+
     Args:
         loss: the loss module.
     """

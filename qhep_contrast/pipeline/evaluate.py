@@ -3,7 +3,9 @@
 The representation is ``model.embed`` (before any projection head). A linear probe and kNN are fitted on
 the training split's embeddings (no augmentation) and scored on the test split
 (:func:`~qhep_contrast.evaluation.embedding_metrics`); models with statevector outputs also get the
-fidelity distributions of same-class and different-class test pairs. Figures: ROC and background
+fidelity distributions of same-class and different-class test pairs, and classifiers (``output =
+"marginals"``) their zero-shot accuracy after aligning output clusters to labels
+(:func:`~qhep_contrast.evaluation.zero_shot_accuracy`). Figures: ROC and background
 rejection, loss curves (from ``metrics.jsonl``), 2-D PCA (and optionally t-SNE) of the test embeddings,
 fidelity histograms.
 """
@@ -30,7 +32,9 @@ from qhep_contrast.evaluation import (
     plot_roc,
     project_2d,
     real_features,
+    zero_shot_accuracy,
 )
+from qhep_contrast.evaluation.zero_shot import SPLIT_SIZES
 from qhep_contrast.models import count_parameters
 from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
 from qhep_contrast.experiment.config import RunConfig
@@ -124,6 +128,9 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
         values.update(pair_accuracy=pa.accuracy, pair_threshold=pa.threshold, pair_count=pa.n_pairs,
                       pair_distance_same_mean=pa.mean_distance_same,
                       pair_distance_other_mean=pa.mean_distance_other)
+    if getattr(config.model.options, "output", None) == "marginals":  # a classifier: score its clusters
+        ks = [k for k in SPLIT_SIZES if len(test_y) // k >= np.unique(test_y).size]  # splits holding every class
+        values.update(zero_shot_accuracy(test_x, test_y, ks=ks, seed=config.seed).to_dict())
     fidelities = None
     if getattr(config.model.options, "output", None) == "state":
         fidelities = pair_fidelities(test_z, test_y, config.eval.fidelity_pairs, config.seed)

@@ -32,8 +32,11 @@ class QuantumLayer(nn.Module):
     Args:
         spec: circuit with input/weight parameters (from a builder in :mod:`qhep_contrast.circuits`).
         observables: observables for ``output="expectation"``; default ``spec.observables``.
-        output: ``"expectation"`` (real ``(B, n_obs)``), ``"probabilities"`` (``(B, 2**n)``) or
-            ``"state"`` (complex ``(B, 2**n)``, exact executor only; for fidelity losses).
+        output: ``"expectation"`` (real ``(B, n_obs)``), ``"probabilities"`` (``(B, 2**n)``),
+            ``"state"`` (complex ``(B, 2**n)``, exact executor only; for fidelity losses) or ``"marginals"``
+            (``(B, 2**k)``: the joint distribution of ``readout_qubits``, index ``sum_i b_{q_i} 2**i`` as in
+            ``Statevector.probabilities(readout_qubits)``; on ``aer``/``ibm`` only those qubits are measured).
+        readout_qubits: the ``k`` qubits read out by ``output="marginals"`` (ignored otherwise).
         execution: None for the exact engine, or a :class:`~qhep_contrast.execution.ExecutionConfig`.
         init: weight initialisation: ``"uniform"`` draws ``U(-init_scale, init_scale)`` (default
             ``init_scale = pi``: every rotation angle equally likely), ``"normal"`` draws
@@ -56,6 +59,7 @@ class QuantumLayer(nn.Module):
         init: str = "uniform",
         init_scale: float = math.pi,
         seed: int | None = None,
+        readout_qubits: Sequence[int] = (),
     ) -> None:
         super().__init__()
         if not isinstance(spec, CircuitSpec):
@@ -72,8 +76,9 @@ class QuantumLayer(nn.Module):
             )
         self.output = output
         self.execution = execution
+        self.readout_qubits = tuple(int(q) for q in readout_qubits) if output == "marginals" else ()
         self.weight = nn.Parameter(_initial_weights(spec.num_weights, init, init_scale, seed))
-        self._runner = make_runner(spec, self.observables, output, execution)
+        self._runner = make_runner(spec, self.observables, output, execution, self.readout_qubits)
 
     @property
     def num_inputs(self) -> int:
@@ -87,8 +92,12 @@ class QuantumLayer(nn.Module):
 
     @property
     def num_outputs(self) -> int:
-        """Width of the output: number of observables, or ``2**n`` for probabilities and states."""
-        return len(self.observables) if self.output == "expectation" else 2**self.spec.num_qubits
+        """Width of the output: number of observables, ``2**k`` for marginals, ``2**n`` otherwise."""
+        if self.output == "expectation":
+            return len(self.observables)
+        if self.output == "marginals":
+            return 2 ** len(self.readout_qubits)
+        return 2**self.spec.num_qubits
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Evaluate the circuit for every row of ``x``.

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from qiskit import ClassicalRegister, QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
 from qhep_contrast.circuits.spec import CircuitSpec
@@ -63,8 +64,11 @@ class PrimitiveRunner:
     Args:
         spec: circuit and parameter roles.
         observables: observables for ``output="expectation"``.
-        output: ``"expectation"`` (``EstimatorQNN``) or ``"probabilities"`` (``SamplerQNN``, needs shots).
+        output: ``"expectation"`` (``EstimatorQNN``), ``"probabilities"`` (``SamplerQNN``, needs shots) or
+            ``"marginals"`` (``SamplerQNN`` on a circuit that measures only ``readout_qubits``, qubit
+            ``readout_qubits[i]`` into bit ``i``: the counts are the marginal distribution directly).
         execution: the ``ExecutionConfig`` (kind ``"aer"`` or ``"ibm"``).
+        readout_qubits: the measured qubits of ``output="marginals"``.
 
     Attributes:
         program: the prepared circuit and primitive (see :class:`~qhep_contrast.execution.program.PrimitiveProgram`).
@@ -73,11 +77,15 @@ class PrimitiveRunner:
     """
 
     def __init__(self, spec: CircuitSpec, observables: Sequence[SparsePauliOp], output: str,
-                 execution: ExecutionConfig) -> None:
+                 execution: ExecutionConfig, readout_qubits: Sequence[int] = ()) -> None:
         self.spec = spec
         self.output = output
         circuit = spec.circuit
-        if output == "probabilities" and not circuit.num_clbits:
+        outcomes = 2**spec.num_qubits
+        if output == "marginals":
+            circuit = _measure_readout(circuit, tuple(readout_qubits))
+            outcomes = 2 ** len(readout_qubits)
+        elif output == "probabilities" and not circuit.num_clbits:
             circuit = circuit.measure_all(inplace=False)
         kind = "estimator" if output == "expectation" else "sampler"
         self.program: PrimitiveProgram = build_program(execution, circuit, observables, kind)
@@ -87,7 +95,7 @@ class PrimitiveRunner:
         inputs = [spec.inputs[i] for i in self._inputs]
         weights = [spec.weights[i] for i in self._weights]
         self.qnn = (self._estimator_qnn(inputs, weights) if kind == "estimator"
-                    else self._sampler_qnn(inputs, weights, 2**spec.num_qubits))
+                    else self._sampler_qnn(inputs, weights, outcomes))
 
     @property
     def primitive(self) -> Any:
@@ -124,6 +132,16 @@ class PrimitiveRunner:
     def close(self) -> None:
         """Close a Runtime batch/session held by this runner."""
         self.program.close()
+
+
+def _measure_readout(circuit: QuantumCircuit, qubits: tuple[int, ...]) -> QuantumCircuit:
+    """A copy of ``circuit`` (without its own measurements) measuring qubit ``qubits[i]`` into bit ``i``."""
+    measured = circuit.remove_final_measurements(inplace=False) if circuit.num_clbits else circuit.copy()
+    register = ClassicalRegister(len(qubits), "meas")  # SamplerQNN reads per-binding counts from "meas"
+    measured.add_register(register)
+    for bit, qubit in enumerate(qubits):
+        measured.measure(qubit, register[bit])
+    return measured
 
 
 def _identity(outcome: int) -> int:

@@ -16,11 +16,15 @@ from qiskit.quantum_info import SparsePauliOp
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution.exact import compile as compile_exact
+from qhep_contrast.execution.marginals import check_readout_qubits, marginal_probabilities
 
-__all__ = ["Output", "Runner", "ExactRunner", "make_runner", "OUTPUTS"]
+__all__ = ["Output", "Runner", "ExactRunner", "make_runner", "OUTPUTS", "READOUTS"]
 
-Output = Literal["expectation", "probabilities", "state"]
+Output = Literal["expectation", "probabilities", "state", "marginals"]
 OUTPUTS: tuple[str, ...] = ("expectation", "probabilities", "state")
+"""Outputs over the whole register (the ``output`` choices of the generic model kinds)."""
+READOUTS: tuple[str, ...] = (*OUTPUTS, "marginals")
+"""Every output of :func:`make_runner`: :data:`OUTPUTS` and ``"marginals"`` of selected qubits."""
 Runner = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -30,36 +34,46 @@ class ExactRunner:
     Args:
         spec: the circuit and its parameter roles.
         observables: observables for ``output="expectation"``.
-        output: ``"expectation"`` ``(B, n_obs)``, ``"probabilities"`` ``(B, 2**n)`` or ``"state"``
-            ``(B, 2**n)`` complex.
+        output: ``"expectation"`` ``(B, n_obs)``, ``"probabilities"`` ``(B, 2**n)``, ``"state"``
+            ``(B, 2**n)`` complex, or ``"marginals"`` ``(B, 2**k)``: the distribution of ``readout_qubits``.
+        readout_qubits: the ``k`` qubits of ``output="marginals"``.
     """
 
-    def __init__(self, spec: CircuitSpec, observables: Sequence[SparsePauliOp], output: Output) -> None:
+    def __init__(self, spec: CircuitSpec, observables: Sequence[SparsePauliOp], output: Output,
+                 readout_qubits: Sequence[int] = ()) -> None:
         self.circuit = compile_exact(spec.circuit, spec.inputs, spec.weights)
         self.observables = tuple(observables)
         self.output = output
         # compiled once here, so that no call looks the observables up again
         self._program = self.circuit.observable_program(self.observables) if output == "expectation" else None
+        self.num_qubits = spec.num_qubits
+        self.readout_qubits = tuple(readout_qubits)
 
     def __call__(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         if self.output == "expectation":
             return self.circuit.expectation(x, weight, self._program)
         if self.output == "probabilities":
             return self.circuit.probabilities(x, weight)
+        if self.output == "marginals":
+            return marginal_probabilities(self.circuit.probabilities(x, weight), self.readout_qubits,
+                                          self.num_qubits)
         return self.circuit.statevector(x, weight)
 
 
-def make_runner(spec: CircuitSpec, observables: Sequence[SparsePauliOp], output: Output, execution) -> Runner:
+def make_runner(spec: CircuitSpec, observables: Sequence[SparsePauliOp], output: Output, execution,
+                readout_qubits: Sequence[int] = ()) -> Runner:
     """Build the runner for ``execution`` (None or kind ``"exact"`` -> :class:`ExactRunner`).
 
     Raises:
-        ConfigError: for an unknown output, or an executor that cannot produce it.
+        ConfigError: for an unknown output, an executor that cannot produce it, or invalid
+            ``readout_qubits`` for ``output="marginals"``.
     """
-    if output not in OUTPUTS:
-        raise ConfigError(f"output must be one of {OUTPUTS}, got {output!r}.")
+    if output not in READOUTS:
+        raise ConfigError(f"output must be one of {READOUTS}, got {output!r}.")
+    qubits = check_readout_qubits(readout_qubits, spec.num_qubits) if output == "marginals" else ()
     kind = "exact" if execution is None else getattr(execution, "kind", None)
     if kind == "exact":
-        return ExactRunner(spec, observables, output)
+        return ExactRunner(spec, observables, output, qubits)
     if kind in ("aer", "ibm"):
         if output == "state":
             raise ConfigError(
@@ -69,7 +83,7 @@ def make_runner(spec: CircuitSpec, observables: Sequence[SparsePauliOp], output:
             )
         from qhep_contrast.qnn.primitive_runner import PrimitiveRunner  # lazy: pulls in the primitive stacks
 
-        return PrimitiveRunner(spec, observables, output, execution)
+        return PrimitiveRunner(spec, observables, output, execution, qubits)
     raise ConfigError(
         f"execution must be None or an ExecutionConfig with kind 'exact', 'aer' or 'ibm'; got {execution!r}."
     )

@@ -9,7 +9,8 @@ One epoch ``e`` (1-based):
 3. the validation loss (no gradients, fixed validation views);
 4. one scheduler step, early-stopping bookkeeping, and then, in this order: ``checkpoints/best.pt`` when
    the validation loss improved, ``checkpoints/last.pt`` (everything needed to continue: model, optimizer,
-   scheduler, early stopping, history, global RNG states, epoch), and the epoch's line in
+   scheduler, early stopping, history, global RNG states, epoch, and the objective's own state when it has a
+   ``state_dict()``/``load_state_dict()`` pair, such as a memory bank), and the epoch's line in
    ``metrics.jsonl``. Each file is written atomically.
 
 ``last.pt`` is also written before the first epoch, so an interrupted run can always resume. Resuming loads
@@ -157,14 +158,17 @@ def _validate(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, devi
 
 
 def _state(epoch: int, model: nn.Module, optimizer: Optimizer, scheduler: LRScheduler, stopper: EarlyStopping,
-           history: list[dict[str, Any]], seed: int) -> dict[str, Any]:
-    return {"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(), "early_stopping": stopper.state_dict(), "history": history,
-            "rng": capture_rng_state(), "sampler": {"seed": seed, "epoch": epoch}}
+           history: list[dict[str, Any]], seed: int, objective: ObjectiveFn) -> dict[str, Any]:
+    state = {"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+             "scheduler": scheduler.state_dict(), "early_stopping": stopper.state_dict(), "history": history,
+             "rng": capture_rng_state(), "sampler": {"seed": seed, "epoch": epoch}}
+    if callable(getattr(objective, "state_dict", None)):
+        state["objective"] = objective.state_dict()  # type: ignore[attr-defined]
+    return state
 
 
 def _resume(path: Path, model: nn.Module, optimizer: Optimizer, scheduler: LRScheduler, stopper: EarlyStopping,
-            settings: FitSettings) -> tuple[int, list[dict[str, Any]]]:
+            settings: FitSettings, objective: ObjectiveFn) -> tuple[int, list[dict[str, Any]]]:
     state = load_checkpoint(path)  # on the CPU: RNG states must stay CPU tensors; load_state_dict moves the rest
     if state["sampler"]["seed"] != settings.seed:
         raise CheckpointError(f"{path} was written with seed {state['sampler']['seed']}, the run now has seed "
@@ -177,6 +181,8 @@ def _resume(path: Path, model: nn.Module, optimizer: Optimizer, scheduler: LRSch
                               "was config.toml edited after training? Restore it, or start a new run.") from err
     scheduler.load_state_dict(state["scheduler"])
     stopper.load_state_dict(state["early_stopping"])
+    if "objective" in state and callable(getattr(objective, "load_state_dict", None)):
+        objective.load_state_dict(state["objective"])  # type: ignore[attr-defined]
     restore_rng_state(state["rng"])
     return int(state["epoch"]), list(state["history"])
 
@@ -207,9 +213,9 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
     start, history = 0, []
     remove_stale_temporaries(last.parent)  # left by a process killed while writing a checkpoint
     if resume:
-        start, history = _resume(last, model, optimizer, scheduler, stopper, settings)
+        start, history = _resume(last, model, optimizer, scheduler, stopper, settings, objective)
     else:
-        save_checkpoint(last, _state(0, model, optimizer, scheduler, stopper, history, settings.seed))
+        save_checkpoint(last, _state(0, model, optimizer, scheduler, stopper, history, settings.seed, objective))
     metrics = MetricsLog(run_dir / "metrics.jsonl", history)
     sampler = EpochSampler(len(train_set), settings.seed)
     train_loader = _loader(train_set, settings.batch_size, sampler)
@@ -224,7 +230,7 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
             if record["improved"]:
                 save_checkpoint(best, {"epoch": epoch, "model": model.state_dict(), "val_loss": record["val_loss"]})
             save_checkpoint(last, _state(epoch, model, optimizer, scheduler, stopper, [*history, record],
-                                         settings.seed))
+                                         settings.seed, objective))
             result.last_epoch = epoch
             history.append(record)
             metrics.append(record)

@@ -21,7 +21,8 @@ def test_export_then_check(exported, capsys) -> None:
     manifest = store.read_manifest(exported)
     assert set(manifest["circuits"]) == set(store.default_specs())
     # only the circuits that fit on 5 qubits get an ISA version
-    assert set(manifest["transpiled"]["fake_manila"]) == {"token_loader", "qvit_query_key", "qvit_value"}
+    assert set(manifest["transpiled"]["fake_manila"]) == {"token_loader", "qvit_query_key", "qvit_value",
+                                                          "qssl_classifier"}
     assert (exported / "transpiled" / "fake_manila" / "qvit_value.qasm").is_file()
     assert main(["circuits", "check", "--folder", str(exported), "--retranspile"]) == 0
     assert "matches its manifest" in capsys.readouterr().out

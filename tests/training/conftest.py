@@ -26,12 +26,44 @@ TINY = [
 """``--set`` overrides that make any shipped config a seconds-long smoke run."""
 
 
-def tiny_overrides(path: Path) -> list[str]:
-    """:data:`TINY` plus the dataset-specific shrinking of the config at ``path`` (fewer generated toys)."""
+_CONV_STACK_KEYS = ("model.conv_channels", "model.dense_units")
+"""Keys of :data:`TINY` that only the conv-stack model kinds (``hybrid_cnn``) have."""
+
+
+def tiny_overrides(path: Path, scratch: Path | None = None) -> list[str]:
+    """:data:`TINY` plus the dataset- and model-specific shrinking of the config at ``path``.
+
+    Generated toys are fewer; models without a conv stack keep their own front-end; an IDX-folder config
+    reads a small synthetic MNIST-format folder written under ``scratch``.
+    """
     from qhep_contrast.experiment.config import read_config_tree
 
-    dataset = read_config_tree(path).get("data", {}).get("dataset", "quark_gluon")
-    return list(TINY) + (["data.toy_samples=64"] if dataset == "egamma_toy" else [])
+    tree = read_config_tree(path)
+    dataset = tree.get("data", {}).get("dataset", "quark_gluon")
+    overrides = list(TINY)
+    if tree.get("model", {}).get("kind", "hybrid_cnn") != "hybrid_cnn":
+        overrides = [o for o in overrides if not o.startswith(_CONV_STACK_KEYS)]
+    if dataset == "egamma_toy":
+        overrides.append("data.toy_samples=64")
+    if dataset == "mnist" and scratch is not None:
+        overrides.append(f'data.paths=["{write_mnist_folder(scratch / "idx")}"]')
+    return overrides
+
+
+def write_mnist_folder(folder: Path, n: int = 200) -> Path:
+    """MNIST-format train images and labels (``train-*-idx?-ubyte.gz``, 28x28, 10 classes) in ``folder``."""
+    import gzip
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    labels = (np.arange(n) % 10).astype(np.uint8)
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in (("train-images-idx3-ubyte.gz", images), ("train-labels-idx1-ubyte.gz", labels)):
+        header = bytes([0, 0, 0x08, array.ndim]) + np.asarray(array.shape, dtype=">u4").tobytes()
+        (folder / name).write_bytes(gzip.compress(header + array.tobytes()))
+    return folder
 
 
 @pytest.fixture

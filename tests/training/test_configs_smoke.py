@@ -21,7 +21,7 @@ def test_every_experiment_has_a_twin_config():
 
 @pytest.mark.parametrize("name", CONFIGS)
 def test_two_epoch_smoke_run(tmp_path, name):
-    config = load_config(CONFIG_DIR / f"{name}.toml", tiny_overrides(CONFIG_DIR / f"{name}.toml"))
+    config = load_config(CONFIG_DIR / f"{name}.toml", tiny_overrides(CONFIG_DIR / f"{name}.toml", tmp_path))
     outcome = train_run(config, tmp_path)
     records = read_metrics(outcome.run_dir / "metrics.jsonl")
     assert [r["epoch"] for r in records] == [1, 2]

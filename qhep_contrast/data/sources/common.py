@@ -8,7 +8,7 @@ from qhep_contrast.data.preprocess import Preprocess
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.options import option
 
-__all__ = ["ImageDataOptions", "preprocess_of", "MAX_BATCH"]
+__all__ = ["ImageDataOptions", "preprocess_of", "check_classes", "MAX_BATCH"]
 
 MAX_BATCH = 1 << 20
 """Largest batch size accepted in a config."""
@@ -39,3 +39,15 @@ def preprocess_of(options: ImageDataOptions) -> Preprocess:
     return Preprocess.from_options(crop=options.crop or None, size=options.image_size or None,
                                    log=options.log_scale or None,
                                    normalize=None if options.normalize == "none" else options.normalize)
+
+
+def check_classes(classes: list[int], path: str) -> None:
+    """Refuse a repeated class in ``<path>.classes`` (e.g. a pair ``[c1, c2]`` with ``c1 == c2``).
+
+    Raises:
+        ConfigError: naming the key and the repeated class.
+    """
+    repeated = sorted({c for c in classes if classes.count(c) > 1})
+    if repeated:
+        raise ConfigError(f"{path}.classes = {classes} repeats class {repeated[0]}; list distinct classes, e.g. "
+                          f"{path}.classes = [0, 1] for a pair.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from qhep_contrast.data.base import LabelledImageDataset
 from qhep_contrast.data.digits import DigitsDataset
 from qhep_contrast.data.preprocess import Preprocess
-from qhep_contrast.data.sources.common import ImageDataOptions
+from qhep_contrast.data.sources.common import ImageDataOptions, check_classes
 from qhep_contrast.data.sources.registry import DATASETS
 from qhep_contrast.options import option
 
@@ -21,6 +21,10 @@ class DigitsOptions(ImageDataOptions):
     classes: list[int] = option([], low=0, high=9, help="digit classes to keep (empty: all ten)")
 
 
-@DATASETS.register("digits", options=DigitsOptions, help="scikit-learn's 1,797 8x8 digits, built in")
+def _check(options: DigitsOptions, path: str) -> None:
+    check_classes(options.classes, path)
+
+
+@DATASETS.register("digits", options=DigitsOptions, check=_check, help="scikit-learn's 1,797 8x8 digits, built in")
 def _digits(options: DigitsOptions, seed: int, transform: Preprocess) -> LabelledImageDataset:
     return DigitsDataset(options.classes or None, transform=transform)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from qhep_contrast.data.base import LabelledImageDataset
 from qhep_contrast.data.mnist import MNISTDataset
 from qhep_contrast.data.preprocess import Preprocess
-from qhep_contrast.data.sources.common import ImageDataOptions
+from qhep_contrast.data.sources.common import ImageDataOptions, check_classes
 from qhep_contrast.data.sources.registry import DATASETS
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.options import option
@@ -27,6 +27,7 @@ def _check(options: MNISTOptions, path: str) -> None:
     if len(options.paths) != 1:
         raise ConfigError(f"{path}.paths must name one folder of IDX files for {path}.dataset = \"mnist\", got "
                           f"{options.paths}.")
+    check_classes(options.classes, path)
 
 
 @DATASETS.register("mnist", options=MNISTOptions, check=_check,
