@@ -7,13 +7,17 @@ checkpoint.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution import ExecutionConfig
 from qhep_contrast.execution.registry import EXECUTORS
 
-__all__ = ["resolve_execution"]
+__all__ = ["resolve_execution", "training_execution", "JOURNAL_NAME"]
+
+JOURNAL_NAME = "jobs-ibm.jsonl"
+"""File name of a run folder's IBM job journal (one JSON line per submitted job, written before waiting)."""
 
 
 def resolve_execution(kind: str, *, shots: int = 0, noise: str = "", backend: str = "", seed: int | None = None,
@@ -47,3 +51,25 @@ def resolve_execution(kind: str, *, shots: int = 0, noise: str = "", backend: st
                               "mode simulates its noise).")
         options.update(backend=backend or None, journal=journal)
     return ExecutionConfig(**options)
+
+
+def training_execution(selection: Any, run_dir: str | Path, resume: bool) -> ExecutionConfig | None:
+    """The executor a run trains on, from its ``[execution]`` table.
+
+    ``ibm`` runs journal every job in the run folder (:data:`JOURNAL_NAME`) unless the table names a
+    journal, and a resumed run fetches the results of journaled jobs instead of submitting them again (a
+    run killed between submit and result pays for that job once).
+
+    Args:
+        selection: ``config.execution`` (the registry selection of ``[execution]``).
+        run_dir: the run folder.
+        resume: the run continues from a checkpoint.
+
+    Returns:
+        None for the exact engine, else the ``ExecutionConfig`` to build the model with.
+    """
+    execution = EXECUTORS.build(selection)
+    if execution is None or execution.kind != "ibm":
+        return execution
+    journal = execution.journal or str(Path(run_dir) / JOURNAL_NAME)
+    return execution.replace(journal=journal, resume=execution.resume or resume)

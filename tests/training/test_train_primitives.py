@@ -1,0 +1,101 @@
+"""Training on Qiskit primitives from a config: Aer with shots and IBM Runtime in local testing mode."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from qhep_contrast.execution.journal import JobJournal
+from qhep_contrast.experiment.builders import build_data, build_model, build_objective
+from qhep_contrast.experiment.config import load_config
+from qhep_contrast.experiment.execution import JOURNAL_NAME, training_execution
+from qhep_contrast.pipeline import resume_run, train_run
+from qhep_contrast.qnn import QuantumLayer
+from qhep_contrast.training.checkpoint import load_checkpoint
+from qhep_contrast.training.fit_loop import LAST_CHECKPOINT
+from qhep_contrast.training.metrics_log import read_metrics
+from tests.qnn.conftest import CallCounter
+from tests.training.conftest import CONFIG_DIR, TINY
+
+AER_CONFIG = CONFIG_DIR / "siamese_digits_aer.toml"
+_SMALL = [*TINY, "circuit.num_qubits=3", "data.limit=40", "data.batch_size=8", "train.evaluate=false"]
+_IBM = ["execution.kind=\"ibm\"", "execution.backend=\"fake_manila\"", "execution.shots=256",
+        "execution.seed=3", "execution.local_noise=false", "execution.optimization_level=1"]
+
+
+def _quantum_layer(model: torch.nn.Module) -> QuantumLayer:
+    [layer] = [m for m in model.modules() if isinstance(m, QuantumLayer)]
+    return layer
+
+
+def test_one_forward_job_and_one_backward_job_per_training_step(tmp_path, monkeypatch) -> None:
+    config = load_config(AER_CONFIG, [*_SMALL, "execution.shots=128"])
+    objective = build_objective(config)
+    data = build_data(config, objective)
+    model = build_model(config, data.image_shape, training_execution(config.execution, tmp_path, False))
+    layer = _quantum_layer(model)
+    assert layer.execution.kind == "aer" and layer.execution.shots == 128
+    counter = CallCounter(monkeypatch, layer._runner.primitive)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    batch = next(iter(DataLoader(data.train_set, batch_size=8)))
+    loss, _ = objective(model, batch, torch.device("cpu"))
+    assert counter.calls == 1  # both views of every pair in one job
+    loss.backward()
+    optimizer.step()
+    assert counter.calls == 2
+    assert layer.weight.grad is not None and layer.weight.grad.abs().sum() > 0
+    front = [p for n, p in model.named_parameters() if "conv" in n or "front" in n]
+    assert front and all(p.grad is not None for p in front)  # gradients reach the conv front-end
+
+
+def test_aer_run_with_shots_resumes_exactly(tmp_path) -> None:
+    """Seeded shots: 1 epoch + kill + resume to 2 gives the weights of 2 uninterrupted epochs."""
+    config = load_config(AER_CONFIG, [*_SMALL, "execution.shots=64"])
+    straight = train_run(config, run_dir=tmp_path / "straight")
+
+    def stop(done: int, record: dict) -> None:
+        if done == 1:
+            raise KeyboardInterrupt
+
+    killed = train_run(config, run_dir=tmp_path / "killed", on_epoch_end=stop)
+    assert killed.interrupted
+    resumed = resume_run(tmp_path / "killed")
+    assert not resumed.interrupted and resumed.fit.last_epoch == 2
+    a, b = (load_checkpoint(tmp_path / d / LAST_CHECKPOINT)["model"] for d in ("straight", "killed"))
+    for name, tensor in a.items():
+        assert torch.equal(tensor, b[name]), name
+    records = read_metrics(tmp_path / "killed" / "metrics.jsonl")
+    assert [r["epoch"] for r in records] == [1, 2] and all(math.isfinite(r["train_loss"]) for r in records)
+    assert straight.fit.last_epoch == 2
+
+
+def test_ibm_local_training_journals_every_job_in_the_run_folder(tmp_path) -> None:
+    config = load_config(AER_CONFIG, [*_SMALL, "train.epochs=1", *_IBM])
+    outcome = train_run(config, run_dir=tmp_path / "run")
+    assert not outcome.interrupted
+    entries = JobJournal(tmp_path / "run" / JOURNAL_NAME).entries()
+    # one forward and one backward job per training batch, plus the validation forward passes
+    assert len(entries) >= 2 and all(e["job_id"] for e in entries)
+    assert "token" not in (tmp_path / "run" / JOURNAL_NAME).read_text().lower()
+
+
+def test_resumed_ibm_run_fetches_journaled_jobs(tmp_path) -> None:
+    config = load_config(AER_CONFIG, [*_SMALL, "train.epochs=1", *_IBM])
+    first = training_execution(config.execution, tmp_path, resume=False)
+    again = training_execution(config.execution, tmp_path, resume=True)
+    assert first.journal == again.journal == str(tmp_path / JOURNAL_NAME)
+    assert not first.resume and again.resume
+
+
+@pytest.mark.parametrize("override, message", [
+    ("execution.shots=0", "shots"),
+    ("execution.kind=\"aer\"\nexecution.backend=\"fake_manila\"", "backend"),
+])
+def test_bad_execution_tables_are_config_errors(override: str, message: str) -> None:
+    from qhep_contrast.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        load_config(AER_CONFIG, [*_SMALL, *override.split("\n")])
