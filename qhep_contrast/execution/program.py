@@ -25,16 +25,17 @@ from typing import Any, Literal
 from qiskit.circuit import ControlledGate, ParameterExpression, QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
-from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.exceptions import BackendError, ConfigError
 from qhep_contrast.execution import aer, ibm
 from qhep_contrast.execution.config import ExecutionConfig
 from qhep_contrast.execution.counts_estimator import CountsEstimator
+from qhep_contrast.execution.fake_backends import fitting_fake_backends
 from qhep_contrast.execution.isa import compact, to_isa
 from qhep_contrast.execution.journal import JobJournal, JournaledEstimator, JournaledSampler
 from qhep_contrast.execution.noise import restricted_noise_model
 from qhep_contrast.execution.pub_merge import MergedEstimator
 
-__all__ = ["PrimitiveProgram", "build_program", "aer_safe_circuit"]
+__all__ = ["PrimitiveProgram", "build_program", "aer_safe_circuit", "check_width"]
 
 PrimitiveKind = Literal["estimator", "sampler"]
 
@@ -79,12 +80,27 @@ def aer_safe_circuit(circuit: QuantumCircuit) -> QuantumCircuit:
     return circuit.decompose(gates_to_decompose=names) if names else circuit
 
 
+def check_width(circuit: QuantumCircuit, backend: Any, role: str) -> None:
+    """Refuse a backend narrower than ``circuit``, naming the qubits needed and fake backends that fit.
+
+    Raises:
+        BackendError: ``backend.num_qubits < circuit.num_qubits``.
+    """
+    if backend.num_qubits >= circuit.num_qubits:
+        return
+    fits = ", ".join(fitting_fake_backends(circuit.num_qubits))
+    raise BackendError(f"{role} {backend.name!r} has {backend.num_qubits} qubits, and the circuit needs "
+                       f"{circuit.num_qubits}; pick a backend with at least {circuit.num_qubits} qubits, e.g. "
+                       f"{fits or 'a larger device'}.")
+
+
 def _aer_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: Sequence[SparsePauliOp],
                  kind: PrimitiveKind) -> PrimitiveProgram:
     record: dict[str, Any] = {"kind": "aer", "shots": config.shots, "device": config.device, "method": config.method}
     noise_model = None
     if config.noise is not None:
         backend = ibm.resolve_backend(config.noise)
+        check_width(circuit, backend, "noise backend")
         isa = to_isa(circuit, observables, backend, config.optimization_level, config.seed_transpiler)
         circuit, observables, qubits = compact(isa)
         noise_model = restricted_noise_model(backend, qubits)
@@ -105,6 +121,7 @@ def _aer_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: 
 def _ibm_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: Sequence[SparsePauliOp],
                  kind: PrimitiveKind) -> PrimitiveProgram:
     backend = ibm.resolve_backend(config.backend, config.channel, config.instance)
+    check_width(circuit, backend, "backend")
     isa = to_isa(circuit, observables, backend, config.optimization_level, config.seed_transpiler)
     mode = ibm.runtime_mode(backend, config)
     inner = ibm.runtime_sampler(mode, config) if kind == "sampler" else ibm.runtime_estimator(mode, config)
@@ -133,7 +150,7 @@ def build_program(config: ExecutionConfig, circuit: QuantumCircuit, observables:
     Raises:
         ConfigError: kind ``"exact"`` (no primitive), or sampling on Aer without shots.
         CredentialsError: a real backend without a usable account.
-        BackendError: Aer GPU requested but unusable, unknown real backend.
+        BackendError: Aer GPU requested but unusable, unknown real backend, a backend narrower than the circuit.
     """
     if not isinstance(config, ExecutionConfig) or config.kind not in ("aer", "ibm"):
         raise ConfigError(f"build_program needs an ExecutionConfig of kind 'aer' or 'ibm', got {config!r}; "

@@ -127,3 +127,21 @@ def test_noisy_local_backend_stays_close() -> None:
     noisy = QuantumLayer(spec, execution=cfg).double()(xs)
     exact = QuantumLayer(spec).double()(xs)
     assert (noisy - exact).abs().max() < 0.25
+
+
+@pytest.mark.parametrize("config", [ExecutionConfig(kind="aer", shots=64, noise="fake_manila"),
+                                    ExecutionConfig(kind="ibm", backend="fake_manila", shots=64)])
+def test_a_backend_narrower_than_the_circuit_names_backends_that_fit(config: ExecutionConfig) -> None:
+    from qhep_contrast.execution.fake_backends import fake_backend_sizes
+
+    circuit = QuantumCircuit(8)
+    circuit.h(range(8))
+    with pytest.raises(BackendError, match="has 5 qubits, and the circuit needs 8") as err:
+        build_program(config, circuit.measure_all(inplace=False), kind="sampler")
+    named = [w.strip(".,") for w in str(err.value).split() if w.startswith("fake_") and w.strip(".,") != "fake_manila"]
+    assert named and all(fake_backend_sizes()[n] >= 8 for n in named)
+
+
+def test_unknown_backend_names_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="unknown fake backend 'fake_nowhere'"):
+        build_program(ExecutionConfig(kind="aer", shots=8, noise="fake_nowhere"), QuantumCircuit(1), kind="estimator")
