@@ -52,6 +52,7 @@ class PrimitiveProgram:
         precision: what to pass as ``precision=`` to estimator runs (0.0 exact Aer, None otherwise).
         record: description for run records (kind, backend, shots, transpilation, noise qubits).
         mode: the Runtime ``Batch``/``Session`` (None otherwise); closed by :meth:`close`.
+        backend: the IBM backend whose target ``circuit`` is transpiled for (None on Aer).
     """
 
     circuit: QuantumCircuit
@@ -61,6 +62,7 @@ class PrimitiveProgram:
     precision: float | None
     record: dict = field(default_factory=dict)
     mode: Any = None
+    backend: Any = None
 
     def close(self) -> None:
         """Close the Runtime batch or session, if any."""
@@ -134,7 +136,7 @@ def _ibm_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: 
     record = {"kind": "ibm", "backend": backend.name, "local": config.is_local, "shots": config.shots,
               "mode": config.mode, "transpile": isa.record}
     return PrimitiveProgram(isa.circuit, isa.observables, primitive, inner, None, record,
-                            mode if mode is not backend else None)
+                            mode if mode is not backend else None, backend)
 
 
 def build_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: Sequence[SparsePauliOp] = (),

@@ -20,6 +20,7 @@ from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
 from qhep_contrast.execution.registry import EXECUTORS
 from qhep_contrast.experiment.builders import build_data, build_model, build_objective, build_optimizer, build_scheduler
 from qhep_contrast.experiment.config import RunConfig, config_from_dict, config_to_dict
+from qhep_contrast.experiment.cost import hardware_notice
 from qhep_contrast.experiment.execution import training_execution
 from qhep_contrast.training.fit_loop import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
 from qhep_contrast.experiment.run_dir import (
@@ -68,7 +69,11 @@ def _execute(config: RunConfig, run_dir: Path, resume: bool, log: Callable[[str]
         write_json(run_dir / "env.json", environment(config, str(device), threads))
     objective = build_objective(config)
     data = build_data(config, objective)
-    model = build_model(config, data.image_shape, training_execution(config.execution, run_dir, resume)).to(device)
+    execution = training_execution(config.execution, run_dir, resume)
+    notice = hardware_notice(config, execution)
+    if notice is not None:
+        (log or print)(notice)
+    model = build_model(config, data.image_shape, execution).to(device)
     optimizer = build_optimizer(model, config.optimizer)
     scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
     start = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader
@@ -99,3 +100,63 @@ def test_bad_execution_tables_are_config_errors(override: str, message: str) -> 
 
     with pytest.raises(ConfigError, match=message):
         load_config(AER_CONFIG, [*_SMALL, *override.split("\n")])
+
+
+def test_dry_run_submits_nothing_to_a_mocked_service(monkeypatch, capsys) -> None:
+    """``qhep train --dry-run`` on a real device name: the service only resolves the backend, nothing runs."""
+    import qiskit_ibm_runtime
+
+    from qhep_contrast.cli.main import main
+    from qhep_contrast.execution import ibm
+    from qhep_contrast.execution.fake_backends import fake_backend
+
+    calls: list[str] = []
+
+    class Service:
+        def backend(self, name: str):
+            calls.append(name)
+            return fake_backend("fake_torino")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a dry run submitted a job")
+
+    monkeypatch.setattr(ibm, "runtime_service", lambda *a, **k: Service())
+    for cls in (qiskit_ibm_runtime.EstimatorV2, qiskit_ibm_runtime.SamplerV2):
+        monkeypatch.setattr(cls, "run", refuse)
+    sets = [f"--set={s}" for s in [*_SMALL, *_IBM] if "backend" not in s]
+    code = main(["train", str(AER_CONFIG), *sets, "--set=execution.backend=\"ibm_torino\"", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0 and calls == ["ibm_torino"]
+    assert "jobs" in out and "PUBs" in out and "two-qubit gates per circuit" in out and "QPU time ~" in out
+
+
+def test_training_cost_counts_the_jobs_a_run_submits(tmp_path, monkeypatch) -> None:
+    """The dry-run count equals the jobs an Aer training run (with evaluation) really submits."""
+    from qiskit.primitives.containers.sampler_pub import SamplerPub
+
+    from qhep_contrast.execution import aer
+    from qhep_contrast.experiment.cost import training_cost
+
+    config = load_config(AER_CONFIG, [*_SMALL, "execution.shots=32", "train.epochs=1", "train.evaluate=true",
+                                      "eval.plots=false"])
+    runs: list[int] = []
+    make = aer.aer_sampler
+
+    def counting_sampler(*args, **kwargs):
+        sampler = make(*args, **kwargs)
+        submit = sampler.run
+
+        def run(pubs, *a, **k):
+            pubs = list(pubs)
+            runs.append(sum(int(np.prod(SamplerPub.coerce(p).shape)) for p in pubs))
+            return submit(pubs, *a, **k)
+
+        sampler.run = run
+        return sampler
+
+    monkeypatch.setattr(aer, "aer_sampler", counting_sampler)
+    cost = training_cost(config)
+    runs.clear()
+    train_run(config, run_dir=tmp_path / "run")
+    assert cost.jobs == len(runs) and cost.pubs == len(runs)
+    assert cost.circuits == sum(runs)
