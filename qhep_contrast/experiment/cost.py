@@ -13,7 +13,6 @@ with the circuit duration from the backend target (``QuantumCircuit.estimate_dur
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -59,7 +58,8 @@ class RunCost:
     def line(self) -> str:
         """One human-readable line."""
         where = self.executor + (f" on {self.backend}" if self.backend else "")
-        shots = "exact values" if self.shots is None else f"{self.shots} shots each ({self.circuits * self.shots:,} in all)"
+        shots = ("exact values" if self.shots is None
+                 else f"{self.shots} shots each ({self.circuits * self.shots:,} in all)")
         qpu = "n/a" if self.qpu_seconds is None else f"~{self.qpu_seconds:,.1f} s"
         return (f"cost on {where}: {self.jobs} jobs, {self.pubs} PUBs, {self.circuits:,} circuits, {shots}; "
                 f"two-qubit gates per circuit {list(self.two_qubit_gates)}; estimated QPU time {qpu}")

@@ -11,13 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from qiskit_machine_learning.connectors import TorchConnector
 
 from qhep_contrast.qnn import QuantumLayer
 from tests.qnn.conftest import EXECUTORS, SHOTS, CallCounter, shift_variance_factors, toy_spec
-
-
 
 
 @pytest.fixture(params=list(EXECUTORS), scope="module")
