@@ -8,6 +8,8 @@ from pathlib import Path
 
 __all__ = ["register", "run"]
 
+_RUNTIME = ("mode", "resilience_level", "twirling", "dynamical_decoupling", "max_execution_time")
+
 _SHOWN = ("probe_auc", "probe_accuracy", "probe_rejection", "knn_auc", "knn_accuracy",
           "fidelity_same_class_mean", "fidelity_other_class_mean", "kernel_svc_auc",
           *(f"{m}_{f}" for f in ("exact", "swap", "cu") for m in ("fidelity_same_class_mean",
@@ -21,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     values = evaluate_run(args.run_dir, execution=args.execution, shots=args.shots, noise=args.noise,
                           backend=args.backend, limit=args.limit, plots=not args.no_plots, device=args.device,
-                          fidelity=args.fidelity)
+                          fidelity=args.fidelity, runtime={k: getattr(args, k) for k in _RUNTIME})
     suffix = "" if args.execution == "exact" else f"-{args.execution}"
     print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}, executor "
           f"{args.execution}) -> {Path(args.run_dir) / f'evaluation{suffix}.json'}")
@@ -61,5 +63,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--fidelity", choices=("swap", "cu"), default="swap",
                         help="fidelity circuits for state-output models on aer/ibm: swap test (2n+1 qubits) or "
                              "compute-uncompute (n qubits, fewer two-qubit gates)")
+    runtime = parser.add_argument_group("IBM Runtime options (--execution ibm on a real device)")
+    runtime.add_argument("--mode", choices=("job", "batch", "session"), default=None,
+                         help="execution mode (default: job)")
+    runtime.add_argument("--resilience-level", type=int, choices=(0, 1, 2), default=None,
+                         help="estimator error mitigation level (default: 1)")
+    runtime.add_argument("--twirling", action="store_true", default=None, help="Pauli-twirl gates and measurements")
+    runtime.add_argument("--dynamical-decoupling", action="store_true", default=None,
+                         help="insert dynamical-decoupling sequences in idle windows")
+    runtime.add_argument("--max-execution-time", type=int, default=None, metavar="SECONDS",
+                         help="QPU seconds allowed per job (1..10800)")
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
     parser.set_defaults(func=run)

@@ -21,7 +21,7 @@ JOURNAL_NAME = "jobs-ibm.jsonl"
 
 
 def resolve_execution(kind: str, *, shots: int = 0, noise: str = "", backend: str = "", seed: int | None = None,
-                      journal: str | None = None) -> ExecutionConfig | None:
+                      journal: str | None = None, runtime: dict[str, Any] | None = None) -> ExecutionConfig | None:
     """The ``execution`` argument of :func:`~qhep_contrast.experiment.build_model` for an executor name.
 
     Args:
@@ -31,11 +31,17 @@ def resolve_execution(kind: str, *, shots: int = 0, noise: str = "", backend: st
         backend: IBM target, ``"fake_<name>"`` (local testing mode) or a device name; required for ``ibm``.
         seed: simulator/sampling seed.
         journal: job journal file for ``ibm`` (every job id is written there before it is waited on).
+        runtime: ``ibm`` Runtime options given on the command line (``mode``, ``resilience_level``,
+            ``twirling``, ``dynamical_decoupling``, ``max_execution_time``); None values are left at defaults.
 
     Raises:
         ConfigError: unknown kind (with the registered names), or options that do not fit it.
     """
     EXECUTORS.get(kind, "--execution")
+    runtime = {k: v for k, v in (runtime or {}).items() if v is not None}
+    if runtime and kind != "ibm":
+        flags = ", ".join("--" + k.replace("_", "-") for k in runtime)
+        raise ConfigError(f"{flags} set IBM Runtime options and apply to --execution ibm only, not {kind}.")
     if kind == "exact":
         if shots or noise or backend:
             raise ConfigError("--shots, --noise and --backend apply to --execution aer/ibm, not exact.")
@@ -49,7 +55,7 @@ def resolve_execution(kind: str, *, shots: int = 0, noise: str = "", backend: st
         if noise:
             raise ConfigError("--noise is for --execution aer; with ibm use --backend fake_<name> (local testing "
                               "mode simulates its noise).")
-        options.update(backend=backend or None, journal=journal)
+        options.update(backend=backend or None, journal=journal, **runtime)
     return ExecutionConfig(**options)
 
 

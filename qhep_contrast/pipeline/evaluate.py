@@ -159,7 +159,7 @@ def _fidelity_values(model: nn.Module, config: RunConfig, data: DataBundle, devi
 
 def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 0, noise: str = "",
                  backend: str = "", limit: int = 0, plots: bool = True, device: str | None = None,
-                 fidelity: str = "swap") -> dict[str, Any]:
+                 fidelity: str = "swap", runtime: dict[str, Any] | None = None) -> dict[str, Any]:
     """Re-evaluate the best checkpoint of a run folder, optionally on another executor.
 
     The quantum layer's weights load unchanged into an Aer or IBM layer (same ``state_dict``), so the
@@ -181,11 +181,12 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
             exactly and every fidelity (test pairs, train and test kernels) is also estimated with these
             circuits on the executor: ``<metric>_<fidelity>`` next to ``<metric>_exact``. State-output
             models also get a fidelity-kernel SVC (``kernel_svc_auc``, ``kernel_svc_accuracy``).
+        runtime: IBM Runtime options (see :func:`~qhep_contrast.experiment.execution.resolve_execution`).
     """
     run_dir = Path(run_dir)
     config = read_run_config(run_dir)
     executor = resolve_execution(execution, shots=shots, noise=noise, backend=backend, seed=config.seed,
-                                 journal=str(run_dir / "jobs-ibm.jsonl"))
+                                 journal=str(run_dir / "jobs-ibm.jsonl"), runtime=runtime)
     configure_threads(config.train.threads)
     dev = select_device(device or config.train.device)
     data = build_data(config)

@@ -160,3 +160,26 @@ def test_training_cost_counts_the_jobs_a_run_submits(tmp_path, monkeypatch) -> N
     train_run(config, run_dir=tmp_path / "run")
     assert cost.jobs == len(runs) and cost.pubs == len(runs)
     assert cost.circuits == sum(runs)
+
+
+def test_runtime_options_from_the_command_line() -> None:
+    from qhep_contrast.cli.main import build_parser
+    from qhep_contrast.exceptions import ConfigError
+    from qhep_contrast.experiment.execution import resolve_execution
+
+    args = build_parser().parse_args(["eval", "run", "--execution", "ibm", "--backend", "ibm_torino", "--shots", "100",
+                                      "--mode", "batch", "--resilience-level", "2", "--twirling",
+                                      "--dynamical-decoupling", "--max-execution-time", "300"])
+    runtime = {k: getattr(args, k) for k in ("mode", "resilience_level", "twirling", "dynamical_decoupling",
+                                             "max_execution_time")}
+    config = resolve_execution("ibm", shots=100, backend="ibm_torino", runtime=runtime)
+    assert (config.mode, config.resilience_level, config.twirling, config.dynamical_decoupling,
+            config.max_execution_time) == ("batch", 2, True, True, 300)
+    unset = build_parser().parse_args(["eval", "run"])
+    default = resolve_execution("ibm", shots=100, backend="ibm_torino",
+                                runtime={k: getattr(unset, k) for k in runtime})
+    assert (default.mode, default.resilience_level, default.twirling) == ("job", 1, False)
+    with pytest.raises(ConfigError, match="--twirling set IBM Runtime options and apply to --execution ibm only"):
+        resolve_execution("aer", shots=100, runtime={"twirling": True})
+    with pytest.raises(ConfigError, match="local testing mode"):
+        resolve_execution("ibm", shots=100, backend="fake_torino", runtime={"twirling": True})
