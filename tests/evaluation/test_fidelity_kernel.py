@@ -74,3 +74,16 @@ def test_exact_eval_of_a_fidelity_run_has_the_kernel_classifier(fidelity_run) ->
     values = json.loads((fidelity_run / "evaluation.json").read_text())
     assert 0.0 <= values["kernel_svc_auc"] <= 1.0 and 0.0 <= values["kernel_svc_accuracy"] <= 1.0
     assert "kernel_svc_auc_swap" not in values
+
+
+def test_eval_on_ibm_local_testing_mode_estimates_fidelities(fidelity_run) -> None:
+    """The IBM path on a fake backend (noisy local simulation): compute-uncompute on a 5-qubit device."""
+    code = main(["eval", str(fidelity_run), "--execution", "ibm", "--backend", "fake_manila", "--shots", "2000",
+                 "--fidelity", "cu", "--limit", "6", "--no-plots"])
+    assert code == 0
+    values = json.loads((fidelity_run / "evaluation-ibm.json").read_text())
+    assert values["fidelity"] == "cu" and values["backend"] == "fake_manila"
+    for key in ("fidelity_same_class_mean", "fidelity_other_class_mean"):
+        # device noise lowers fidelities a little; 0.25 covers it (exact and estimated share the same pairs)
+        assert abs(values[f"{key}_cu"] - values[f"{key}_exact"]) <= 0.25, key
+    assert (fidelity_run / "jobs-ibm.jsonl").read_text().count("job_id") >= 3  # pairs, train and test kernels
