@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from qhep_contrast.data.pairs import sample_pairs
@@ -50,9 +49,13 @@ def fidelity_estimator(layer: QuantumLayer, method: str, execution: Any) -> Esti
 
 
 @torch.no_grad()
-def layer_inputs(model: nn.Module, layer: QuantumLayer, dataset: Dataset, batch_size: int,
+def layer_inputs(model: Any, layer: QuantumLayer, dataset: Dataset, batch_size: int,
                  device: torch.device) -> tuple[torch.Tensor, np.ndarray]:
-    """The inputs ``x (N, n_in)`` ``layer`` receives while ``model.embed`` runs over ``dataset``, and labels."""
+    """The inputs ``x (N, n_in)`` ``layer`` receives while ``model.embed`` runs over ``dataset``, and labels.
+
+    Args:
+        model: a model with ``embed`` (e.g. a ``SiameseEncoder``) that contains ``layer``.
+    """
     captured: list[torch.Tensor] = []
     hook = layer.register_forward_pre_hook(lambda _module, args: captured.append(args[0].detach().cpu()))
     labels = []

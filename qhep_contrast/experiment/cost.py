@@ -81,7 +81,8 @@ def _batches(n: int, size: int) -> list[int]:
 
 def _layer_cost(layer: QuantumLayer) -> tuple[int, int, float | None]:
     """``(S, two-qubit gates, seconds per shot)`` of a primitive layer."""
-    program = layer._runner.program
+    runner: Any = layer._runner
+    program = runner.program
     circuit = program.circuit
     plan = ShiftPlan(circuit)
     shifts = plan.shifted(np.zeros((1, len(plan.parameters)))).values.shape[1]
@@ -106,8 +107,10 @@ def training_cost(config: RunConfig) -> RunCost:
     model = build_model(config, data.image_shape, execution)
     layers = [m for m in model.modules() if isinstance(m, QuantumLayer) and m.execution is not None]
     rows = _rows_per_sample(data.train_set)
-    train = [b * rows for b in _batches(len(data.train_set), config.data.batch_size)]
-    val = [b * rows for b in _batches(len(data.val_set), config.data.eval_batch_size)]
+    train_set: Any = data.train_set
+    val_set: Any = data.val_set
+    train = [b * rows for b in _batches(len(train_set), config.data.batch_size)]
+    val = [b * rows for b in _batches(len(val_set), config.data.eval_batch_size)]
     evaluation = ([*_batches(len(data.train), config.data.eval_batch_size),
                    *_batches(len(data.test), config.data.eval_batch_size)] if config.train.evaluate else [])
     epochs = config.train.epochs

@@ -79,7 +79,7 @@ class LayerConnector(TorchConnector):
     def __init__(self, qnn: Any) -> None:
         super().__init__(qnn, initial_weights=np.zeros(qnn.num_weights))
 
-    def forward(self, input_data: torch.Tensor | None = None,  # type: ignore[override]
+    def forward(self, input_data: torch.Tensor | None = None,
                 weight: torch.Tensor | None = None) -> torch.Tensor:
         """``(B, num_inputs) -> (B, num_outputs)`` at ``weight`` (default: the connector's own)."""
         x = torch.zeros(0) if input_data is None else input_data
