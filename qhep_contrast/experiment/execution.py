@@ -63,8 +63,9 @@ def training_execution(selection: Any, run_dir: str | Path, resume: bool) -> Exe
     """The executor a run trains on, from its ``[execution]`` table.
 
     ``ibm`` runs journal every job in the run folder (:data:`JOURNAL_NAME`) unless the table names a
-    journal, and a resumed run fetches the results of journaled jobs instead of submitting them again (a
-    run killed between submit and result pays for that job once).
+    journal. On a real device a resumed run fetches the results of journaled jobs from the service instead
+    of submitting them again (a run killed between submit and result pays for that job once); in local
+    testing mode (``fake_*``) jobs live only in the process that ran them, so a resumed run recomputes them.
 
     Args:
         selection: ``config.execution`` (the registry selection of ``[execution]``).
@@ -78,4 +79,4 @@ def training_execution(selection: Any, run_dir: str | Path, resume: bool) -> Exe
     if execution is None or execution.kind != "ibm":
         return execution
     journal = execution.journal or str(Path(run_dir) / JOURNAL_NAME)
-    return execution.replace(journal=journal, resume=execution.resume or resume)
+    return execution.replace(journal=journal, resume=execution.resume or (resume and not execution.is_local))

@@ -83,12 +83,16 @@ def test_ibm_local_training_journals_every_job_in_the_run_folder(tmp_path) -> No
     assert "token" not in (tmp_path / "run" / JOURNAL_NAME).read_text().lower()
 
 
-def test_resumed_ibm_run_fetches_journaled_jobs(tmp_path) -> None:
-    config = load_config(AER_CONFIG, [*_SMALL, "train.epochs=1", *_IBM])
-    first = training_execution(config.execution, tmp_path, resume=False)
-    again = training_execution(config.execution, tmp_path, resume=True)
+def test_resumed_ibm_runs_fetch_journaled_jobs_from_real_devices_only(tmp_path) -> None:
+    real = load_config(AER_CONFIG, [*_SMALL, *[s for s in _IBM if "backend" not in s and "local_noise" not in s],
+                                    "execution.backend=\"ibm_torino\""])
+    first = training_execution(real.execution, tmp_path, resume=False)
+    again = training_execution(real.execution, tmp_path, resume=True)
     assert first.journal == again.journal == str(tmp_path / JOURNAL_NAME)
     assert not first.resume and again.resume
+    # local testing mode: jobs of a killed process cannot be fetched, so a resumed run recomputes them
+    local = load_config(AER_CONFIG, [*_SMALL, *_IBM])
+    assert not training_execution(local.execution, tmp_path, resume=True).resume
 
 
 @pytest.mark.parametrize("override, message", [
