@@ -27,6 +27,7 @@ from qiskit.quantum_info import SparsePauliOp
 
 from qhep_contrast.exceptions import BackendError, ConfigError
 from qhep_contrast.execution import aer, ibm
+from qhep_contrast.execution.announce import AnnouncedPrimitive
 from qhep_contrast.execution.config import ExecutionConfig
 from qhep_contrast.execution.counts_estimator import CountsEstimator
 from qhep_contrast.execution.fake_backends import fitting_fake_backends
@@ -127,7 +128,7 @@ def _ibm_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: 
     isa = to_isa(circuit, observables, backend, config.optimization_level, config.seed_transpiler)
     mode = ibm.runtime_mode(backend, config)
     inner = ibm.runtime_sampler(mode, config) if kind == "sampler" else ibm.runtime_estimator(mode, config)
-    primitive = inner
+    primitive = inner if config.is_local else AnnouncedPrimitive(inner, backend, config.shots or 0, kind)
     if config.journal is not None:
         cls = JournaledSampler if kind == "sampler" else JournaledEstimator
         primitive = cls(inner, JobJournal(config.journal), ibm.job_fetcher(config), config.resume, backend.name)

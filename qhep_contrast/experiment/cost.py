@@ -7,8 +7,9 @@ validation and the final evaluation run forward jobs only. QPU time is estimated
 
     seconds = bindings * shots * (duration of the measured ISA circuit + repetition delay),
 
-with the circuit duration from the backend target (``QuantumCircuit.estimate_duration``) and
-:data:`REP_DELAY_S` between shots; it is an estimate (no queueing, compilation or session overheads).
+with the circuit duration from the backend target (``QuantumCircuit.estimate_duration``) and the
+repetition delay between shots (:func:`~qhep_contrast.execution.announce.shot_seconds`); it is an
+estimate (no queueing, compilation or session overheads).
 """
 
 from __future__ import annotations
@@ -19,16 +20,14 @@ from typing import Any
 import numpy as np
 import torch
 
+from qhep_contrast.execution.announce import shot_seconds, two_qubit_gates
 from qhep_contrast.experiment.builders import build_data, build_model, build_objective
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import training_execution
 from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.qnn.param_shift import ShiftPlan
 
-__all__ = ["RunCost", "training_cost", "hardware_notice", "REP_DELAY_S"]
-
-REP_DELAY_S = 250e-6
-"""Default repetition delay between shots on IBM devices, in seconds."""
+__all__ = ["RunCost", "training_cost", "hardware_notice"]
 
 
 @dataclass(frozen=True)
@@ -86,14 +85,9 @@ def _layer_cost(layer: QuantumLayer) -> tuple[int, int, float | None]:
     circuit = program.circuit
     plan = ShiftPlan(circuit)
     shifts = plan.shifted(np.zeros((1, len(plan.parameters)))).values.shape[1]
-    two_qubit = sum(1 for inst in circuit.data if inst.operation.num_qubits == 2
-                    and inst.operation.name not in ("barrier", "measure"))
     target = getattr(program.backend, "target", None)
-    per_shot = None
-    if target is not None:
-        measured = circuit if circuit.num_clbits else circuit.measure_active(inplace=False)
-        per_shot = float(measured.estimate_duration(target, unit="s")) + REP_DELAY_S
-    return shifts, two_qubit, per_shot
+    per_shot = None if target is None else shot_seconds(circuit, target)
+    return shifts, two_qubit_gates(circuit), per_shot
 
 
 def training_cost(config: RunConfig) -> RunCost:
