@@ -79,7 +79,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``qhep train``."""
     parser = sub.add_parser(
         "train", help="train a configuration (contrastive hybrid and optional classical twin), then evaluate",
-        description=("Train the model of a TOML configuration on the exact engine, checkpointing every epoch, "
+        description=("Train the model of a TOML configuration on its [execution] executor (the exact engine by "
+                     "default; aer or ibm primitives: one job forward and one backward per step; --dry-run shows "
+                     "the cost first), checkpointing every epoch, "
                      "then evaluate the best checkpoint on the test split (linear probe and kNN ROC AUC, "
                      "background rejection) and print the results."),
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
