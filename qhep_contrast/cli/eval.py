@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "primitives instead, with shots and a fake-backend noise model if asked "
                      "(evaluation-aer.json, figures-aer/). Statevector-output (fidelity-trained) models embed on "
                      "the exact engine, and their fidelities (test pairs, fidelity-kernel SVC) are also estimated "
-                     "on the executor with swap-test or compute-uncompute circuits (--fidelity), next to the exact ones."),
+                     "on the executor with swap-test or compute-uncompute circuits (--fidelity), next to the exact "
+                     "ones."),
         epilog="example:\n  qhep eval runs/simclr_jets/<stamp> --execution aer --shots 1024 --noise fake_torino "
                "--limit 200", formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a run folder written by qhep train")
