@@ -6,11 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
-
 __all__ = ["register", "run"]
 
+_RUNTIME = ("mode", "resilience_level", "twirling", "dynamical_decoupling", "max_execution_time")
+
 _SHOWN = ("probe_auc", "probe_accuracy", "probe_rejection", "knn_auc", "knn_accuracy",
-          "fidelity_same_class_mean", "fidelity_other_class_mean")
+          "fidelity_same_class_mean", "fidelity_other_class_mean", "kernel_svc_auc",
+          *(f"{m}_{f}" for f in ("exact", "swap", "cu") for m in ("fidelity_same_class_mean",
+                                                                 "fidelity_other_class_mean", "kernel_svc_auc")))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from qhep_contrast.training.metrics_log import json_safe
 
     values = evaluate_run(args.run_dir, execution=args.execution, shots=args.shots, noise=args.noise,
-                          backend=args.backend, limit=args.limit, plots=not args.no_plots, device=args.device)
+                          backend=args.backend, limit=args.limit, plots=not args.no_plots, device=args.device,
+                          fidelity=args.fidelity, runtime={k: getattr(args, k) for k in _RUNTIME})
     suffix = "" if args.execution == "exact" else f"-{args.execution}"
     print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}, executor "
           f"{args.execution}) -> {Path(args.run_dir) / f'evaluation{suffix}.json'}")
@@ -39,7 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "curves, PCA embedding, fidelity histograms for state outputs). With --execution aer (or "
                      "ibm) the trained weights are loaded into a quantum layer on Qiskit Aer (IBM Runtime) "
                      "primitives instead, with shots and a fake-backend noise model if asked "
-                     "(evaluation-aer.json, figures-aer/). Statevector-output models need the exact engine."),
+                     "(evaluation-aer.json, figures-aer/). Statevector-output (fidelity-trained) models embed on "
+                     "the exact engine, and their fidelities (test pairs, fidelity-kernel SVC) are also estimated "
+                     "on the executor with swap-test or compute-uncompute circuits (--fidelity), next to the exact "
+                     "ones."),
         epilog="example:\n  qhep eval runs/simclr_jets/<stamp> --execution aer --shots 1024 --noise fake_torino "
                "--limit 200", formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a run folder written by qhep train")
@@ -54,5 +61,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="evaluate at most this many train and test images each (0: all); for slow executors")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
                         help="override the run's train.device")
+    parser.add_argument("--fidelity", choices=("swap", "cu"), default="swap",
+                        help="fidelity circuits for state-output models on aer/ibm: swap test (2n+1 qubits) or "
+                             "compute-uncompute (n qubits, fewer two-qubit gates)")
+    runtime = parser.add_argument_group("IBM Runtime options (--execution ibm on a real device)")
+    runtime.add_argument("--mode", choices=("job", "batch", "session"), default=None,
+                         help="execution mode (default: job)")
+    runtime.add_argument("--resilience-level", type=int, choices=(0, 1, 2), default=None,
+                         help="estimator error mitigation level (default: 1)")
+    runtime.add_argument("--twirling", action="store_true", default=None, help="Pauli-twirl gates and measurements")
+    runtime.add_argument("--dynamical-decoupling", action="store_true", default=None,
+                         help="insert dynamical-decoupling sequences in idle windows")
+    runtime.add_argument("--max-execution-time", type=int, default=None, metavar="SECONDS",
+                         help="QPU seconds allowed per job (1..10800)")
     parser.add_argument("--no-plots", action="store_true", help="skip the figures")
     parser.set_defaults(func=run)

@@ -58,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
         comparison = resume_compare(args.resume, overrides=_overrides(args.set), log=_stderr)
     else:
         config = load_config(args.config or DEFAULT_CONFIG, args.set)
+        if args.dry_run:
+            from qhep_contrast.experiment.cost import training_cost
+
+            print(training_cost(config).line())
+            return 0
         comparison = train_compare(config, args.runs_root, log=_stderr)
     run_dir = comparison.primary.run_dir
     if comparison.interrupted:
@@ -74,7 +79,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``qhep train``."""
     parser = sub.add_parser(
         "train", help="train a configuration (contrastive hybrid and optional classical twin), then evaluate",
-        description=("Train the model of a TOML configuration on the exact engine, checkpointing every epoch, "
+        description=("Train the model of a TOML configuration on its [execution] executor (the exact engine by "
+                     "default; aer or ibm primitives: one job forward and one backward per step; --dry-run shows "
+                     "the cost first), checkpointing every epoch, "
                      "then evaluate the best checkpoint on the test split (linear probe and kNN ROC AUC, "
                      "background rejection) and print the results."),
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -88,4 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "train.progress, train.device, train.threads, train.evaluate may be --set)")
     parser.add_argument("--runs-root", type=Path, default=Path("runs"),
                         help="where run folders are created (default: runs)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the jobs, PUBs, circuits, shots, transpiled two-qubit gate counts and estimated "
+                             "QPU seconds of the run on its [execution] and exit; submits nothing")
     parser.set_defaults(func=run)

@@ -21,9 +21,9 @@ optimization_level            x      x      preset pass manager level (ISA trans
 seed_transpiler               x      x      transpiler seed, fixed and recorded
 local_noise                          x      local testing mode: simulate the fake backend's noise
 mode                                 x      ``job``, ``batch`` or ``session``
-resilience_level                     x      Runtime estimator error mitigation, 0..2
-twirling, dynamical_decoupling       x      Runtime switches
-max_execution_time                   x      seconds of QPU time per job, 1..10800
+resilience_level                     x      Runtime estimator error mitigation, 0..2 (real devices)
+twirling, dynamical_decoupling       x      Runtime switches (real devices)
+max_execution_time                   x      seconds of QPU time per job, 1..10800 (real devices)
 channel, instance                    x      account selection (else environment / saved default)
 journal, resume                      x      job journal file (JSON lines) and resume from it
 ====================  ======  =====  =====  =========================================================
@@ -83,6 +83,8 @@ APPLIES: dict[str, tuple[str, ...]] = {
     "journal": ("ibm",),
     "resume": ("ibm",),
 }
+_REMOTE_ONLY: tuple[str, ...] = ("resilience_level", "twirling", "dynamical_decoupling", "max_execution_time")
+"""Runtime options that only a real device applies (local testing mode would ignore them)."""
 _SECRET_WORDS = ("token", "apikey", "api_key", "password", "secret")
 
 
@@ -181,8 +183,20 @@ class ExecutionConfig:
             if self.shots is None:
                 raise ConfigError("ExecutionConfig: kind='ibm' estimates from measurements, so shots must be an "
                                   f"integer in [1, {MAX_SHOTS}], got None; set shots (e.g. 4096).")
+        if self.is_local:
+            self._check_local_options()
         if self.resume and self.journal is None:
             raise ConfigError("ExecutionConfig: resume=True needs journal=<path of the run's job journal>.")
+
+    def _check_local_options(self) -> None:
+        """Runtime's local testing mode does not apply mitigation or time limits: refuse them, not ignore them."""
+        defaults = ExecutionConfig.__dataclass_fields__
+        ignored = [name for name in _REMOTE_ONLY if getattr(self, name) != defaults[name].default]
+        if ignored:
+            settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in ignored)
+            raise ConfigError(f"ExecutionConfig: backend={self.backend!r} runs in Runtime's local testing mode, which "
+                              f"does not apply {settings}; remove them, or use a real device name (e.g. "
+                              "'ibm_torino') for mitigation options.")
 
     @property
     def is_local(self) -> bool:

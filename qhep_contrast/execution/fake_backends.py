@@ -7,14 +7,16 @@ source.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
 
 from qiskit.providers import BackendV2
 
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution._imports import require
 
-__all__ = ["fake_backend", "fake_backend_names", "is_fake_name"]
+__all__ = ["fake_backend", "fake_backend_names", "is_fake_name", "fake_backend_sizes", "fitting_fake_backends"]
 
 _PREFIX = "fake_"
 
@@ -56,3 +58,20 @@ def fake_backend(name: str) -> BackendV2:
         raise ConfigError(f"unknown fake backend {name!r}; names look like {some} "
                           f"({len(_fake_classes())} available, see fake_backend_names()).")
     return cls()
+
+
+@lru_cache(maxsize=1)
+def fake_backend_sizes() -> dict[str, int]:
+    """Qubit count of every fake backend, read from its configuration file (no backend is instantiated)."""
+    sizes: dict[str, int] = {}
+    for key, cls in _fake_classes().items():
+        path = Path(getattr(cls, "dirname", "")) / str(getattr(cls, "conf_filename", ""))
+        if path.is_file():
+            sizes[_PREFIX + key] = int(json.loads(path.read_text()).get("n_qubits", 0))
+    return sizes
+
+
+def fitting_fake_backends(num_qubits: int, limit: int = 5) -> tuple[str, ...]:
+    """The ``limit`` smallest fake backends with at least ``num_qubits`` qubits (smallest first)."""
+    fits = sorted((n, name) for name, n in fake_backend_sizes().items() if n >= num_qubits)
+    return tuple(name for _, name in fits[:limit])

@@ -25,16 +25,18 @@ from typing import Any, Literal
 from qiskit.circuit import ControlledGate, ParameterExpression, QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
-from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.exceptions import BackendError, ConfigError
 from qhep_contrast.execution import aer, ibm
+from qhep_contrast.execution.announce import AnnouncedPrimitive
 from qhep_contrast.execution.config import ExecutionConfig
 from qhep_contrast.execution.counts_estimator import CountsEstimator
+from qhep_contrast.execution.fake_backends import fitting_fake_backends
 from qhep_contrast.execution.isa import compact, to_isa
 from qhep_contrast.execution.journal import JobJournal, JournaledEstimator, JournaledSampler
 from qhep_contrast.execution.noise import restricted_noise_model
 from qhep_contrast.execution.pub_merge import MergedEstimator
 
-__all__ = ["PrimitiveProgram", "build_program", "aer_safe_circuit"]
+__all__ = ["PrimitiveProgram", "build_program", "aer_safe_circuit", "check_width"]
 
 PrimitiveKind = Literal["estimator", "sampler"]
 
@@ -51,6 +53,7 @@ class PrimitiveProgram:
         precision: what to pass as ``precision=`` to estimator runs (0.0 exact Aer, None otherwise).
         record: description for run records (kind, backend, shots, transpilation, noise qubits).
         mode: the Runtime ``Batch``/``Session`` (None otherwise); closed by :meth:`close`.
+        backend: the IBM backend whose target ``circuit`` is transpiled for (None on Aer).
     """
 
     circuit: QuantumCircuit
@@ -60,6 +63,7 @@ class PrimitiveProgram:
     precision: float | None
     record: dict = field(default_factory=dict)
     mode: Any = None
+    backend: Any = None
 
     def close(self) -> None:
         """Close the Runtime batch or session, if any."""
@@ -79,12 +83,27 @@ def aer_safe_circuit(circuit: QuantumCircuit) -> QuantumCircuit:
     return circuit.decompose(gates_to_decompose=names) if names else circuit
 
 
+def check_width(circuit: QuantumCircuit, backend: Any, role: str) -> None:
+    """Refuse a backend narrower than ``circuit``, naming the qubits needed and fake backends that fit.
+
+    Raises:
+        BackendError: ``backend.num_qubits < circuit.num_qubits``.
+    """
+    if backend.num_qubits >= circuit.num_qubits:
+        return
+    fits = ", ".join(fitting_fake_backends(circuit.num_qubits))
+    raise BackendError(f"{role} {backend.name!r} has {backend.num_qubits} qubits, and the circuit needs "
+                       f"{circuit.num_qubits}; pick a backend with at least {circuit.num_qubits} qubits, e.g. "
+                       f"{fits or 'a larger device'}.")
+
+
 def _aer_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: Sequence[SparsePauliOp],
                  kind: PrimitiveKind) -> PrimitiveProgram:
     record: dict[str, Any] = {"kind": "aer", "shots": config.shots, "device": config.device, "method": config.method}
     noise_model = None
     if config.noise is not None:
         backend = ibm.resolve_backend(config.noise)
+        check_width(circuit, backend, "noise backend")
         isa = to_isa(circuit, observables, backend, config.optimization_level, config.seed_transpiler)
         circuit, observables, qubits = compact(isa)
         noise_model = restricted_noise_model(backend, qubits)
@@ -105,10 +124,11 @@ def _aer_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: 
 def _ibm_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: Sequence[SparsePauliOp],
                  kind: PrimitiveKind) -> PrimitiveProgram:
     backend = ibm.resolve_backend(config.backend, config.channel, config.instance)
+    check_width(circuit, backend, "backend")
     isa = to_isa(circuit, observables, backend, config.optimization_level, config.seed_transpiler)
     mode = ibm.runtime_mode(backend, config)
     inner = ibm.runtime_sampler(mode, config) if kind == "sampler" else ibm.runtime_estimator(mode, config)
-    primitive = inner
+    primitive = inner if config.is_local else AnnouncedPrimitive(inner, backend, config.shots or 0, kind)
     if config.journal is not None:
         cls = JournaledSampler if kind == "sampler" else JournaledEstimator
         primitive = cls(inner, JobJournal(config.journal), ibm.job_fetcher(config), config.resume, backend.name)
@@ -117,7 +137,7 @@ def _ibm_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: 
     record = {"kind": "ibm", "backend": backend.name, "local": config.is_local, "shots": config.shots,
               "mode": config.mode, "transpile": isa.record}
     return PrimitiveProgram(isa.circuit, isa.observables, primitive, inner, None, record,
-                            mode if mode is not backend else None)
+                            mode if mode is not backend else None, backend)
 
 
 def build_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: Sequence[SparsePauliOp] = (),
@@ -133,7 +153,7 @@ def build_program(config: ExecutionConfig, circuit: QuantumCircuit, observables:
     Raises:
         ConfigError: kind ``"exact"`` (no primitive), or sampling on Aer without shots.
         CredentialsError: a real backend without a usable account.
-        BackendError: Aer GPU requested but unusable, unknown real backend.
+        BackendError: Aer GPU requested but unusable, unknown real backend, a backend narrower than the circuit.
     """
     if not isinstance(config, ExecutionConfig) or config.kind not in ("aer", "ibm"):
         raise ConfigError(f"build_program needs an ExecutionConfig of kind 'aer' or 'ibm', got {config!r}; "

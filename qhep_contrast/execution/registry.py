@@ -29,7 +29,7 @@ class ExecutorTraits:
 
     Attributes:
         outputs: quantum-layer outputs it computes (``"state"`` needs amplitudes, which only ``exact`` has).
-        trains: ``qhep train`` may train on it (the others evaluate trained runs with ``qhep eval``).
+        trains: ``qhep train`` may train on it (primitives: one job forward and one job backward per step).
     """
 
     outputs: tuple[str, ...]
@@ -38,8 +38,8 @@ class ExecutorTraits:
 
 _TRAITS = {
     "exact": ExecutorTraits(outputs=("expectation", "probabilities", "state", "marginals"), trains=True),
-    "aer": ExecutorTraits(outputs=("expectation", "probabilities", "marginals"), trains=False),
-    "ibm": ExecutorTraits(outputs=("expectation", "probabilities", "marginals"), trains=False),
+    "aer": ExecutorTraits(outputs=("expectation", "probabilities", "marginals"), trains=True),
+    "ibm": ExecutorTraits(outputs=("expectation", "probabilities", "marginals"), trains=True),
 }
 _HELP = {
     "exact": "the package's compiled torch statevector engine (CPU or CUDA; exact values and gradients)",

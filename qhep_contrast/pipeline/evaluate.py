@@ -35,12 +35,14 @@ from qhep_contrast.evaluation import (
     zero_shot_accuracy,
 )
 from qhep_contrast.evaluation.zero_shot import SPLIT_SIZES
+from qhep_contrast.evaluation.fidelity_kernel import fidelity_estimator, fidelity_metrics, layer_inputs
 from qhep_contrast.models import count_parameters
 from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import resolve_execution
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
 from qhep_contrast.models import circuit_weights
+from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.training.checkpoint import load_checkpoint
 from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT
 from qhep_contrast.training.metrics_log import read_metrics
@@ -144,8 +146,27 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
     return values
 
 
+def _fidelity_values(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, executor: Any,
+                     method: str, limit: int) -> dict[str, Any]:
+    """Fidelity-kernel SVC (exact) and, on ``aer``/``ibm``, every fidelity metric estimated with ``method``."""
+    [layer] = [m for m in model.modules() if isinstance(m, QuantumLayer)]
+    bs = config.data.eval_batch_size
+    train = layer_inputs(model, layer, _limit(data.train, limit, config.seed), bs, device)
+    test = layer_inputs(model, layer, _limit(data.test, limit, config.seed + 1), bs, device)
+    pairs, seed = config.eval.fidelity_pairs, config.seed
+    exact = fidelity_metrics(fidelity_estimator(layer, method, None), layer.weight, train, test, pairs, seed)
+    values: dict[str, Any] = {k: v for k, v in exact.items() if k.startswith("kernel_")}
+    if executor is not None:
+        estimated = fidelity_metrics(fidelity_estimator(layer, method, executor), layer.weight, train, test, pairs,
+                                     seed)
+        values.update({f"{k}_{method}": v for k, v in estimated.items()})
+        values.update({f"{k}_exact": v for k, v in exact.items()}, fidelity=method)
+    return values
+
+
 def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 0, noise: str = "",
-                 backend: str = "", limit: int = 0, plots: bool = True, device: str | None = None) -> dict[str, Any]:
+                 backend: str = "", limit: int = 0, plots: bool = True, device: str | None = None,
+                 fidelity: str = "swap", runtime: dict[str, Any] | None = None) -> dict[str, Any]:
     """Re-evaluate the best checkpoint of a run folder, optionally on another executor.
 
     The quantum layer's weights load unchanged into an Aer or IBM layer (same ``state_dict``), so the
@@ -162,20 +183,29 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
         limit: cap the train/test splits at this many images each (0: all); primitives are slow.
         plots: write figures.
         device: override ``train.device``.
+        fidelity: for state-output (fidelity-trained) models on ``aer``/``ibm``: ``"swap"`` (swap test) or
+            ``"cu"`` (compute-uncompute). Their states exist only on the exact engine, so the model embeds
+            exactly and every fidelity (test pairs, train and test kernels) is also estimated with these
+            circuits on the executor: ``<metric>_<fidelity>`` next to ``<metric>_exact``. State-output
+            models also get a fidelity-kernel SVC (``kernel_svc_auc``, ``kernel_svc_accuracy``).
+        runtime: IBM Runtime options (see :func:`~qhep_contrast.experiment.execution.resolve_execution`).
     """
     run_dir = Path(run_dir)
     config = read_run_config(run_dir)
     executor = resolve_execution(execution, shots=shots, noise=noise, backend=backend, seed=config.seed,
-                                 journal=str(run_dir / "jobs-ibm.jsonl"))
+                                 journal=str(run_dir / "jobs-ibm.jsonl"), runtime=runtime)
     configure_threads(config.train.threads)
     dev = select_device(device or config.train.device)
     data = build_data(config)
-    model = build_model(config, data.image_shape, executor).to(dev)
+    states = getattr(config.model.options, "output", None) == "state"
+    model = build_model(config, data.image_shape, None if states else executor).to(dev)
     epoch = load_best_weights(model, run_dir, dev)
     suffix = "" if execution == "exact" else f"-{execution}"
     values = evaluate_model(model, config, data, dev, run_dir, figures_dir=run_dir / f"figures{suffix}" if plots
                             else None, limit=limit)
     values.update({"executor": execution, "shots": shots, "noise": noise, "backend": backend, "limit": limit,
                    "checkpoint_epoch": epoch, "job_journal": getattr(executor, "journal", None)})
+    if states:
+        values.update(_fidelity_values(model, config, data, dev, executor, fidelity, limit))
     write_json(run_dir / f"evaluation{suffix}.json", values)
     return values

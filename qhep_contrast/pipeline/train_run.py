@@ -31,6 +31,8 @@ from qhep_contrast.experiment.builders import (
     build_scheduler,
 )
 from qhep_contrast.experiment.config import RunConfig, config_from_dict, config_to_dict
+from qhep_contrast.experiment.cost import hardware_notice
+from qhep_contrast.experiment.execution import training_execution
 from qhep_contrast.experiment.run_dir import (
     create_run_dir,
     environment,
@@ -93,7 +95,7 @@ def _prepare(config: RunConfig) -> _Prepared:
     objective = build_objective(config)
     data = build_data(config, objective)
     _check_data_fits(config, data)
-    model = build_model(config, data.image_shape).to(device)
+    model = build_model(config, data.image_shape, EXECUTORS.build(config.execution)).to(device)
     return _Prepared(threads, device, objective, data, model)
 
 
@@ -121,6 +123,12 @@ def _model_label(config: RunConfig) -> str:
 def _execute(config: RunConfig, prepared: _Prepared, run_dir: Path, resume: bool,
              log: Callable[[str], None] | None, on_epoch_end: EpochCallback | None) -> RunOutcome:
     p = prepared
+    execution = training_execution(config.execution, run_dir, resume)
+    notice = hardware_notice(config, execution)
+    if notice is not None:
+        (log or print)(notice)
+    if execution is not None and execution.kind == "ibm":  # the same weights, now journaling in the run folder
+        p.model = build_model(config, p.data.image_shape, execution).to(p.device)
     optimizer = build_optimizer(p.model, config.optimizer)
     scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
     start = time.perf_counter()

@@ -5,9 +5,10 @@ The circuit runs through qiskit-machine-learning's ``EstimatorQNN`` (expectation
 (:mod:`qhep_contrast.qnn.gradients`), so one training step costs one primitive job forward and one
 backward, whatever the batch size and number of parameters.
 
-The layer's ``weight`` is *the* weight: the runner calls the QNN's ``forward``/``backward`` with it through a
-small autograd function (what ``TorchConnector`` does, without ``TorchConnector`` owning a second weight),
-so weights trained on ``exact`` load unchanged into ``aer``/``ibm`` layers and back, and the layer's
+The QNN is wrapped in :class:`LayerConnector`, a qiskit-machine-learning ``TorchConnector`` that evaluates
+at the weight it is given (the owning layer's ``weight``) and keeps the input's float dtype (the base
+class's autograd function returns float32 whatever the input). So the layer's ``weight`` is *the* weight:
+weights trained on ``exact`` load unchanged into ``aer``/``ibm`` layers and back, and the layer's
 ``state_dict`` stays ``{"weight"}``. Gradients flow to ``x`` (earlier layers) and ``weight``.
 """
 
@@ -20,17 +21,22 @@ import numpy as np
 import torch
 from qiskit import ClassicalRegister, QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
+from qiskit_machine_learning.connectors import TorchConnector
 
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.execution.config import ExecutionConfig
 from qhep_contrast.execution.program import PrimitiveProgram, build_program
 from qhep_contrast.qnn.gradients import BatchedParamShiftEstimatorGradient, BatchedParamShiftSamplerGradient
 
-__all__ = ["PrimitiveRunner"]
+__all__ = ["PrimitiveRunner", "LayerConnector"]
 
 
 class _QNNFunction(torch.autograd.Function):
-    """``qnn.forward(x, w)`` with ``qnn.backward`` as its vector-Jacobian product (like ``TorchConnector``)."""
+    """``qnn.forward(x, w)`` with ``qnn.backward`` as its vector-Jacobian product, in the dtype of ``x``.
+
+    Backward: ``grad_x[b, i] = sum_o g[b, o] dF[b, o]/dx[b, i]``, ``grad_w[k] = sum_{b,o} g[b, o] dF[b, o]/dw[k]``
+    (the contractions of ``TorchConnector``'s own function, without its cast to float32).
+    """
 
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, weight: torch.Tensor, qnn: Any) -> torch.Tensor:  # noqa: D102
@@ -58,6 +64,29 @@ def _numpy(t: torch.Tensor) -> np.ndarray:
     return t.detach().to("cpu", torch.float64).numpy()
 
 
+class LayerConnector(TorchConnector):
+    """``TorchConnector(qnn)`` that evaluates at a weight passed per call, in the input's float dtype.
+
+    ``connector(x)`` uses the connector's own ``weight`` (plain ``TorchConnector`` behaviour);
+    ``connector(x, weight)`` uses ``weight`` instead, so a :class:`~qhep_contrast.qnn.QuantumLayer` keeps
+    its single ``weight`` parameter on every executor. One ``forward`` is one ``qnn.forward`` (one primitive
+    job with the package's primitives), one backward one ``qnn.backward`` (one job with the batched
+    parameter-shift gradients).
+
+    Args:
+        qnn: an ``EstimatorQNN`` or ``SamplerQNN`` built with ``input_gradients=True``.
+    """
+
+    def __init__(self, qnn: Any) -> None:
+        super().__init__(qnn, initial_weights=np.zeros(qnn.num_weights))
+
+    def forward(self, input_data: torch.Tensor | None = None,
+                weight: torch.Tensor | None = None) -> torch.Tensor:
+        """``(B, num_inputs) -> (B, num_outputs)`` at ``weight`` (default: the connector's own)."""
+        x = torch.zeros(0) if input_data is None else input_data
+        return _QNNFunction.apply(x, self.weight if weight is None else weight, self.neural_network)
+
+
 class PrimitiveRunner:
     """Runner ``(x (B, n_in), weight (n_w,)) -> (B, n_out)`` on the ``aer`` or ``ibm`` executor.
 
@@ -73,6 +102,7 @@ class PrimitiveRunner:
     Attributes:
         program: the prepared circuit and primitive (see :class:`~qhep_contrast.execution.program.PrimitiveProgram`).
         qnn: the qiskit-machine-learning network.
+        connector: the :class:`LayerConnector` (a ``TorchConnector``) around ``qnn``.
         primitive: the innermost Aer/Runtime primitive: one ``run`` call is one job.
     """
 
@@ -96,6 +126,7 @@ class PrimitiveRunner:
         weights = [spec.weights[i] for i in self._weights]
         self.qnn = (self._estimator_qnn(inputs, weights) if kind == "estimator"
                     else self._sampler_qnn(inputs, weights, outcomes))
+        self.connector = LayerConnector(self.qnn)
 
     @property
     def primitive(self) -> Any:
@@ -127,7 +158,7 @@ class PrimitiveRunner:
         """Evaluate every row of ``x`` with ``weight``; differentiable in both."""
         xs = x[:, self._inputs] if len(self._inputs) != x.shape[1] else x
         ws = weight[self._weights] if len(self._weights) != weight.shape[0] else weight
-        return _QNNFunction.apply(xs, ws, self.qnn)
+        return self.connector(xs, ws)
 
     def close(self) -> None:
         """Close a Runtime batch/session held by this runner."""

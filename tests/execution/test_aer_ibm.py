@@ -127,3 +127,58 @@ def test_noisy_local_backend_stays_close() -> None:
     noisy = QuantumLayer(spec, execution=cfg).double()(xs)
     exact = QuantumLayer(spec).double()(xs)
     assert (noisy - exact).abs().max() < 0.25
+
+
+@pytest.mark.parametrize("config", [ExecutionConfig(kind="aer", shots=64, noise="fake_manila"),
+                                    ExecutionConfig(kind="ibm", backend="fake_manila", shots=64)])
+def test_a_backend_narrower_than_the_circuit_names_backends_that_fit(config: ExecutionConfig) -> None:
+    from qhep_contrast.execution.fake_backends import fake_backend_sizes
+
+    circuit = QuantumCircuit(8)
+    circuit.h(range(8))
+    with pytest.raises(BackendError, match="has 5 qubits, and the circuit needs 8") as err:
+        build_program(config, circuit.measure_all(inplace=False), kind="sampler")
+    named = [w.strip(".,") for w in str(err.value).split() if w.startswith("fake_") and w.strip(".,") != "fake_manila"]
+    assert named and all(fake_backend_sizes()[n] >= 8 for n in named)
+
+
+def test_unknown_backend_names_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="unknown fake backend 'fake_nowhere'"):
+        build_program(ExecutionConfig(kind="aer", shots=8, noise="fake_nowhere"), QuantumCircuit(1), kind="estimator")
+
+
+def test_real_device_jobs_are_announced_with_their_cost_before_submission(monkeypatch) -> None:
+    """A 'real' device (a mocked service handing out a fake backend): one cost line per job, before submit."""
+    import qiskit_ibm_runtime
+
+    from qhep_contrast.execution import ibm
+    from qhep_contrast.execution.announce import AnnouncedPrimitive
+    from qhep_contrast.execution.fake_backends import fake_backend
+
+    class Service:
+        def backend(self, name: str):
+            return fake_backend("fake_manila")
+
+    events: list[str] = []
+    monkeypatch.setattr(ibm, "runtime_service", lambda *a, **k: Service())
+    monkeypatch.setattr(qiskit_ibm_runtime.SamplerV2, "run",
+                        lambda self, pubs, **k: events.append("submitted") or (_ for _ in ()).throw(
+                            RuntimeError("stop after submission")))
+    x = ParameterVector("x", 2)
+    qc = QuantumCircuit(2)
+    qc.ry(x[0], 0)
+    qc.cx(0, 1)
+    qc.ry(x[1], 1)
+    config = ExecutionConfig(kind="ibm", backend="ibm_manila", shots=1000, optimization_level=1)
+    program = build_program(config, qc.measure_all(inplace=False), kind="sampler")
+    announced = program.primitive
+    assert isinstance(announced, AnnouncedPrimitive)
+    announced._write = events.append
+    with pytest.raises(RuntimeError, match="stop after submission"):
+        program.primitive.run([(program.circuit, np.zeros((3, 2)))])
+    line, submitted = events
+    assert submitted == "submitted" and line.startswith("submitting to fake_manila: 1 job, 1 PUBs, 3 circuits x 1000")
+    gates = announced._circuit(program.circuit)[0]
+    assert gates >= 1 and f"two-qubit gates per circuit [{gates}]" in line
+    seconds = float(line.rsplit("~", 1)[1].split()[0])
+    assert 3 * 1000 * 250e-6 < seconds < 3 * 1000 * 1e-3  # rep delay plus a few-microsecond circuit

@@ -85,3 +85,12 @@ def test_from_dict_rejects_unknown_keys_and_credentials() -> None:
         assert secret not in str(info.value)
     with pytest.raises(ConfigError, match="mapping"):
         ExecutionConfig.from_dict(["kind", "aer"])
+
+
+@pytest.mark.parametrize("option", [{"twirling": True}, {"dynamical_decoupling": True}, {"resilience_level": 2},
+                                    {"max_execution_time": 60}])
+def test_mitigation_options_are_refused_in_local_testing_mode(option: dict) -> None:
+    name = next(iter(option))
+    with pytest.raises(ConfigError, match=f"local testing mode, which does not apply {name}="):
+        ExecutionConfig(kind="ibm", backend="fake_torino", shots=100, **option)
+    assert getattr(ExecutionConfig(kind="ibm", backend="ibm_torino", shots=100, **option), name) == option[name]

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from qiskit_machine_learning.connectors import TorchConnector
 
 from qhep_contrast.qnn import QuantumLayer
 from tests.qnn.conftest import EXECUTORS, SHOTS, CallCounter, shift_variance_factors, toy_spec
-
-
 
 
 @pytest.fixture(params=list(EXECUTORS), scope="module")
@@ -99,6 +98,8 @@ def test_one_job_forward_one_job_backward(name: str, output: str, monkeypatch) -
     front = torch.nn.Linear(4, spec.num_inputs)
     optimizer = torch.optim.SGD([*front.parameters(), *layer.parameters()], lr=0.1)
     counter = CallCounter(monkeypatch, layer._runner.primitive)
+    connector = layer._runner.connector
+    assert isinstance(connector, TorchConnector) and connector.neural_network is layer._runner.qnn
     x = torch.rand(5, 4, generator=torch.Generator().manual_seed(2))
     out = layer(front(x))
     assert counter.calls == 1 and counter.pubs == [1]  # one broadcast PUB, all observables merged
@@ -107,6 +108,20 @@ def test_one_job_forward_one_job_backward(name: str, output: str, monkeypatch) -
     assert counter.calls == 2
     assert front.weight.grad is not None and front.weight.grad.abs().sum() > 0  # gradients reach earlier layers
     assert layer.weight.grad.abs().sum() > 0
+
+
+def test_connector_alone_uses_its_own_weight() -> None:
+    """``LayerConnector(qnn)(x)`` is a plain ``TorchConnector``: it evaluates at (and trains) its own weight."""
+    spec = toy_spec(2)
+    layer = QuantumLayer(spec, execution=EXECUTORS["aer"], seed=4).double()
+    connector = layer._runner.connector
+    with torch.no_grad():
+        connector.weight.copy_(layer.weight)
+    x = torch.rand(3, spec.num_inputs, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    out = connector(x)
+    torch.testing.assert_close(out, layer(x), atol=1e-12, rtol=0)
+    out.sum().backward()
+    assert connector.weight.grad is not None and connector.weight.grad.abs().sum() > 0
 
 
 def test_weights_move_between_executors() -> None:
