@@ -14,7 +14,7 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 
-__all__ = ["register", "workloads"]
+__all__ = ["register", "workloads", "workload_parser"]
 
 
 def workloads() -> dict[str, str]:
@@ -33,12 +33,19 @@ def workloads() -> dict[str, str]:
     return out
 
 
-def _run_workload(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"qhep_contrast.bench.{args.workload}")
-    parser = argparse.ArgumentParser(prog=f"qhep bench {args.workload}", description=module.__doc__,
+def workload_parser(name: str) -> argparse.ArgumentParser:
+    """The option parser of workload ``name`` (imports its module)."""
+    module = importlib.import_module(f"qhep_contrast.bench.{name}")
+    parser = argparse.ArgumentParser(prog=f"qhep bench {name}", description=module.__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     module.add_arguments(parser)
-    return int(module.run(parser.parse_args(args.workload_args)) or 0)
+    parser.set_defaults(func=module.run)
+    return parser
+
+
+def _run_workload(args: argparse.Namespace) -> int:
+    workload = workload_parser(args.workload).parse_args(args.workload_args)
+    return int(workload.func(workload) or 0)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

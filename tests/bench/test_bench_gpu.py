@@ -11,21 +11,22 @@ import torch
 from qhep_contrast.bench import gpu
 from qhep_contrast.bench._workloads import check_against_statevector
 from qhep_contrast.circuits import w1_spec
-from qhep_contrast.cli.main import build_parser, main
+from qhep_contrast.cli.bench import workload_parser
+from qhep_contrast.cli.main import main
 from qhep_contrast.exceptions import BackendError, QHEPError
 
 
 def test_defaults_are_the_gpu_workloads() -> None:
-    args = build_parser().parse_args(["bench", "gpu"])
+    args = workload_parser("gpu").parse_args([])
     assert args.device == "cuda"
     assert args.batch_sizes == [512, 4096, 32768]
     assert args.w3_qubits == [16, 20, 24, 28]
     assert args.sections == list(gpu.SECTIONS)
     assert args.swap_qubits == 7  # 2 * 7 + 1 = 15 qubits
-    args = build_parser().parse_args(["bench", "gpu", "--device", "cpu", "--quick", "--sections", "w3", "aer"])
+    args = workload_parser("gpu").parse_args(["--device", "cpu", "--quick", "--sections", "w3", "aer"])
     assert (args.device, args.quick, args.sections) == ("cpu", True, ["w3", "aer"])
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["bench", "gpu", "--sections", "everything"])
+        workload_parser("gpu").parse_args(["--sections", "everything"])
 
 
 def test_refuses_without_cuda(monkeypatch, capsys) -> None:
