@@ -80,7 +80,7 @@ def read_once(path: str, workers: int, order: str, cold: bool, batch_size: int, 
     rss_before = _rss_mib()
     total, seen = 0.0, 0
     start = time.perf_counter()
-    for images, labels in loader:
+    for images, _labels in loader:
         total += float(images.sum(dtype=torch.float64))
         seen += images.shape[0]
     seconds = time.perf_counter() - start

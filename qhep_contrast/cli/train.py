@@ -49,8 +49,8 @@ def _overrides(items: list[str]) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), evaluate, and print the comparison table; 130 after Ctrl-C."""
-    from qhep_contrast.pipeline import comparison_table, resume_compare, train_compare  # heavy: torch, sklearn
     from qhep_contrast.experiment.config import load_config
+    from qhep_contrast.pipeline import comparison_table, resume_compare, train_compare  # heavy: torch, sklearn
 
     if args.resume is not None:
         if args.config is not None:

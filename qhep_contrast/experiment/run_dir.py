@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from qhep_contrast import __version__
-from qhep_contrast.exceptions import CheckpointError
-from qhep_contrast.training.checkpoint import atomic_write_text
-from qhep_contrast.experiment.config import RunConfig, config_from_dict, config_to_dict, read_config_tree
-from qhep_contrast.training.metrics_log import json_safe
 from qhep_contrast._toml import dumps
+from qhep_contrast.exceptions import CheckpointError
+from qhep_contrast.experiment.config import RunConfig, config_from_dict, config_to_dict, read_config_tree
+from qhep_contrast.training.checkpoint import atomic_write_text
+from qhep_contrast.training.metrics_log import json_safe
 
 __all__ = ["PACKAGES", "create_run_dir", "write_config", "read_run_config", "environment", "write_json",
            "read_json", "git_revision"]

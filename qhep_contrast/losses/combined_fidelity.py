@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from qhep_contrast.options import option
-from qhep_contrast.losses.registry import LOSSES, LossTraits
 from qhep_contrast._checks import check_real
 from qhep_contrast.losses._infonce import positive_pairs
 from qhep_contrast.losses._states import FidelityMatrixLoss
 from qhep_contrast.losses.fidelity_infonce import SIMILARITIES, FidelityInfoNCELoss, FidelitySimilarity
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast.options import option
 
 __all__ = ["CombinedFidelityLoss"]
 

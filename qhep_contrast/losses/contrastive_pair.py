@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from qhep_contrast.options import option
-from qhep_contrast.losses.registry import LOSSES, LossTraits
 from qhep_contrast._checks import check_real
 from qhep_contrast._tensor_checks import check_matrix, check_same_shape, check_vector
 from qhep_contrast.exceptions import InputValueError
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast.options import option
 
 __all__ = ["ContrastivePairLoss"]
 

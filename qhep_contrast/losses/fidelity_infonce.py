@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import Literal
 
 import torch
 from torch import Tensor
 
-from qhep_contrast.options import option
-from qhep_contrast.losses.registry import LOSSES, LossTraits
 from qhep_contrast._checks import check_real
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.losses._infonce import info_nce_from_logits
 from qhep_contrast.losses._states import FidelityMatrixLoss
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast.options import option
 
 __all__ = ["FidelityInfoNCELoss", "FidelitySimilarity", "SIMILARITIES"]
 

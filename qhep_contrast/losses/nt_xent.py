@@ -8,11 +8,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from qhep_contrast.options import option
-from qhep_contrast.losses.registry import LOSSES, LossTraits
 from qhep_contrast._checks import check_real
 from qhep_contrast._tensor_checks import check_matrix, check_same_shape
 from qhep_contrast.losses._infonce import info_nce_from_logits
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast.options import option
 
 __all__ = ["NTXentLoss"]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from qhep_contrast.options import option
-from qhep_contrast.losses.registry import LOSSES, LossTraits
 from qhep_contrast._checks import check_real
 from qhep_contrast._tensor_checks import check_matrix, check_same_shape
+from qhep_contrast.losses.registry import LOSSES, LossTraits
+from qhep_contrast.options import option
 
 __all__ = ["TripletLoss"]
 

@@ -14,8 +14,8 @@ from qhep_contrast.models.classical_twin import (
     mlp_parameter_count,
 )
 from qhep_contrast.models.frontends import ConvFrontEnd, conv_feature_shape
-from qhep_contrast.models.hybrid_encoder import HybridEncoder, build_hybrid_encoder, core_shape
 from qhep_contrast.models.hybrid_cnn import HybridCNNOptions, build_hybrid_cnn
+from qhep_contrast.models.hybrid_encoder import HybridEncoder, build_hybrid_encoder, core_shape
 from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.qssl_classifier import QSSLClassifier, QSSLClassifierOptions, build_qssl_classifier
 from qhep_contrast.models.registry import MODELS, ModelTraits

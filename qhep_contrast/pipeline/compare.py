@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qhep_contrast.pipeline.train_run import RunOutcome, resume_run, train_run, twin_config
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
+from qhep_contrast.pipeline.train_run import RunOutcome, resume_run, train_run, twin_config
 
 __all__ = ["Comparison", "train_compare", "resume_compare", "comparison_table"]
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from qhep_contrast.data import subset, stratified_split
+from qhep_contrast.data import stratified_split, subset
 from qhep_contrast.data.base import LabelledImageDataset
 from qhep_contrast.evaluation import (
     embed_dataset,
@@ -34,14 +34,13 @@ from qhep_contrast.evaluation import (
     real_features,
     zero_shot_accuracy,
 )
-from qhep_contrast.evaluation.zero_shot import SPLIT_SIZES
 from qhep_contrast.evaluation.fidelity_kernel import fidelity_estimator, fidelity_metrics, layer_inputs
-from qhep_contrast.models import count_parameters
+from qhep_contrast.evaluation.zero_shot import SPLIT_SIZES
 from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import resolve_execution
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
-from qhep_contrast.models import circuit_weights
+from qhep_contrast.models import circuit_weights, count_parameters
 from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.training.checkpoint import load_checkpoint
 from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from circuit_reference import ROT, H, cx, cz, embed, ry, run, rz, statevector
+from circuit_reference import ROT, H, cx, cz, embed, run, ry, rz, statevector
 
 from qhep_contrast.circuits import angle_encoder, reuploading_encoder, token_loader
 

@@ -80,8 +80,8 @@ def _run_folder(tmp_path, config_name: str):
 
 
 def test_run_folder_with_a_fidelity_loss(tmp_path) -> None:
-    from qhep_contrast.experiment.config import load_config
     from qhep_contrast.experiment.builders import build_circuit
+    from qhep_contrast.experiment.config import load_config
 
     folder = _run_folder(tmp_path, "fidelity_infonce_jets")
     loaded = load_circuits_from(folder)

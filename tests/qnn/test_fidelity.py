@@ -57,7 +57,7 @@ def test_methods_agree_on_random_states() -> None:
     w = torch.rand(spec.num_weights, generator=g, dtype=torch.float64)
     exact = ExactFidelity(spec)(x1, x2, w).raw
     for b in range(2):  # independent reference: qiskit Statevector
-        bind = lambda x: dict(zip(spec.inputs + spec.weights, [*x[b].tolist(), *w.tolist()]))  # noqa: E731
+        bind = lambda x, b=b: dict(zip(spec.inputs + spec.weights, [*x[b].tolist(), *w.tolist()]))  # noqa: E731
         ref = abs(Statevector(spec.circuit.assign_parameters(bind(x1))).inner(
             Statevector(spec.circuit.assign_parameters(bind(x2))))) ** 2
         assert exact[b].item() == pytest.approx(ref, abs=1e-10)
@@ -77,7 +77,7 @@ def test_exact_fidelities_are_differentiable_in_inputs_and_weights() -> None:
     x2 = torch.rand(3, spec.num_inputs, generator=g, dtype=torch.float64)
     w = torch.rand(spec.num_weights, generator=g, dtype=torch.float64, requires_grad=True)
     for estimator in (ExactFidelity(spec), SwapTestFidelity(spec), ComputeUncomputeFidelity(spec)):
-        assert torch.autograd.gradcheck(lambda a, b: estimator(a, x2, b).raw, (x1, w))
+        assert torch.autograd.gradcheck(lambda a, b, f=estimator: f(a, x2, b).raw, (x1, w))
     ExactFidelity(spec)(x1, x2, w).raw.sum().backward()
     assert w.grad.abs().sum() > 1e-3
 

@@ -29,9 +29,9 @@ def _rz(t):
     return [[cmath.exp(-0.5j * t), 0], [0, cmath.exp(0.5j * t)]]
 
 
-def _u(t, p, l):
+def _u(t, p, lam):
     c, s = math.cos(t / 2), math.sin(t / 2)
-    return [[c, -cmath.exp(1j * l) * s], [cmath.exp(1j * p) * s, cmath.exp(1j * (p + l)) * c]]
+    return [[c, -cmath.exp(1j * lam) * s], [cmath.exp(1j * p) * s, cmath.exp(1j * (p + lam)) * c]]
 
 
 _R2 = 1 / math.sqrt(2)

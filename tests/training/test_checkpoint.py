@@ -57,7 +57,7 @@ def test_interrupt_during_write_and_unserialisable_state(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         save_checkpoint(path, _state(3.0))
     monkeypatch.setattr(ckpt.os, "replace", real_replace)
-    with pytest.raises(Exception):
+    with pytest.raises((TypeError, AttributeError, RuntimeError, ValueError)):  # torch.save: not picklable
         save_checkpoint(path, {"bad": lambda: None})
     assert torch.equal(load_checkpoint(path)["model"]["w"], torch.ones(3))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["last.pt"]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from qhep_contrast._toml import dumps
 from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.experiment.builders import build_circuit
 from qhep_contrast.experiment.config import (
     RunConfig,
     apply_overrides,
@@ -17,8 +19,6 @@ from qhep_contrast.experiment.config import (
     read_config_tree,
 )
 from qhep_contrast.options import did_you_mean
-from qhep_contrast.experiment.builders import build_circuit
-from qhep_contrast._toml import dumps
 from tests.training.conftest import CONFIG_DIR
 
 REQUIRED = ("siamese_digits", "simclr_jets", "fidelity_infonce_jets", "combined_fidelity_egamma")

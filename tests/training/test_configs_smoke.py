@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from qhep_contrast.pipeline import train_run
 from qhep_contrast.experiment.config import load_config
+from qhep_contrast.pipeline import train_run
 from qhep_contrast.training.metrics_log import read_metrics
 from tests.training.conftest import CONFIG_DIR, tiny_overrides
 

@@ -8,8 +8,8 @@ import torch
 
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.experiment import builders
-from qhep_contrast.experiment.config import load_config
 from qhep_contrast.experiment.builders import build_data
+from qhep_contrast.experiment.config import load_config
 from tests.training.conftest import CONFIG_DIR
 
 

@@ -9,11 +9,11 @@ import pytest
 import torch
 
 from qhep_contrast.data import DigitsDataset
+from qhep_contrast.experiment.builders import build_model, build_objective, build_optimizer, build_scheduler
+from qhep_contrast.experiment.config import load_config
+from qhep_contrast.models import circuit_weights
 from qhep_contrast.training.early_stopping import EarlyStopping
 from qhep_contrast.training.epoch_data import EpochPairDataset, EpochSampler, EpochTripletDataset, epoch_seed
-from qhep_contrast.experiment.config import load_config
-from qhep_contrast.experiment.builders import build_model, build_objective, build_optimizer, build_scheduler
-from qhep_contrast.models import circuit_weights
 from tests.training.conftest import CONFIG_DIR
 
 

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from qhep_contrast.exceptions import CheckpointError, ConfigError
+from qhep_contrast.experiment.config import load_config
 from qhep_contrast.pipeline import resume_run, train_run
 from qhep_contrast.training.checkpoint import load_checkpoint
-from qhep_contrast.experiment.config import load_config
 from qhep_contrast.training.fit_loop import LAST_CHECKPOINT
 from qhep_contrast.training.metrics_log import read_metrics
 from tests.training.conftest import CONFIG_DIR

@@ -308,7 +308,6 @@ class _Fused(torch.autograd.Function):
     def forward(ctx, plan: FusedCircuit, c: _Consts, batch: int, readout: torch.Tensor | None,
                 shared: torch.Tensor, sample: torch.Tensor) -> torch.Tensor:
         grad = any(ctx.needs_input_grad[4:])
-        n = plan.n
         real = c.real
         shared = shared.to(real)
         sample = sample.to(real)
@@ -412,7 +411,7 @@ class _Fused(torch.autograd.Function):
         g_local = _kron_backward(g, local, kron_parts)
         b_v = vs[-1].shape[0]
         g_v = None
-        for gi, ((_, out), idx, rolls) in enumerate(zip(pw, c.pw_idx, c.pw_rolls)):
+        for gi, (_, idx, rolls) in enumerate(zip(pw, c.pw_idx, c.pw_rolls)):
             g_out = torch.stack([g_local[w] for w, (g2, _) in enumerate(plan.pw_slots) if g2 == gi], dim=1)
             part = _gather_prod_backward(g_out, pw[gi][0], idx, rolls, 2 * n)
             g_v = part if g_v is None else g_v + part
