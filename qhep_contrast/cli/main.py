@@ -9,7 +9,9 @@ modules and their ``register`` import nothing heavy (torch, qiskit, sympy, h5py,
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -45,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the chosen command; package errors become one clear line and exit code 2."""
+    """Parse ``argv`` and run the chosen command.
+
+    Package errors and environment faults (read-only or full disk, missing files, out of memory) become one
+    line on stderr and exit code 2; Ctrl-C exits 130. ``QHEP_DEBUG=1`` re-raises them with the traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
@@ -56,12 +62,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     keep_freed_memory()  # glibc: reuse freed state buffers instead of page-faulting fresh ones every step
     try:
         return int(args.func(args) or 0)
-    except QHEPError as err:
-        print(f"qhep {args.command}: error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print(f"qhep {args.command}: interrupted", file=sys.stderr)
         return 130
+    except (QHEPError, OSError, MemoryError) as err:
+        if os.environ.get("QHEP_DEBUG") == "1":
+            raise
+        print(f"qhep {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        return 2
+
+
+_HINTS = {
+    errno.ENOSPC: "free disk space or write somewhere else (--runs-root)",
+    errno.EDQUOT: "free disk space or write somewhere else (--runs-root)",
+    errno.EACCES: "choose a folder you may write (--runs-root) or fix its permissions",
+    errno.EROFS: "the file system is read-only: choose another folder (--runs-root)",
+    errno.ENOENT: "check the path",
+}
+
+
+def _one_line(err: BaseException) -> str:
+    """The error as one line: package errors as they are, environment faults with what to do.
+
+    ``QHEP_DEBUG=1`` shows the traceback instead.
+    """
+    if isinstance(err, QHEPError):
+        text = str(err)
+    elif isinstance(err, MemoryError):
+        text = "out of memory; use less data (data.limit), smaller batches, or a smaller circuit"
+    else:
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        hint = _HINTS.get(getattr(err, "errno", None) or -1, "")
+        text = f"{err.strerror or err}{where}" + (f": {hint}" if hint else "")
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":  # pragma: no cover
