@@ -160,7 +160,6 @@ aer_gpu() {
 
 main_job() {  # main_job DEVICE
     local config=runs/configs/simclr_jets.toml
-    [[ -f $config ]] || config=runs/configs/simclr_qcnn_jets.toml
     echo "config: $config"
     $QHEP train "$config" --set "train.device=\"$1\"" --set train.progress=false $JOB_ARGS --runs-root "$WORK/runs-$1"
 }

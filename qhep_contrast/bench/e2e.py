@@ -1,6 +1,6 @@
 """E1, end to end: one training epoch of the default contrastive config on 10,000 16x16 one-channel images.
 
-Workload (BENCHMARKS.md, E1): the default configuration (``runs/configs/simclr_qcnn_jets.toml``: conv
+Workload E1: the default configuration (``runs/configs/simclr_jets.toml``: conv
 front-end -> 8-qubit W1-style circuit on the exact engine -> projection head -> NT-Xent, AdamW) trained
 for one epoch on synthetic jet-like images ``(1, 16, 16)`` (seeded, sparse, exponentially distributed
 "energies"), including the two-view augmentation, data loading, forward, backward and optimizer step.
@@ -30,7 +30,7 @@ from qhep_contrast.bench._timing import write_json
 
 __all__ = ["add_arguments", "run", "synthetic_images", "epoch_timing"]
 
-_DEFAULT_CONFIG = Path("runs/configs/simclr_qcnn_jets.toml")
+_DEFAULT_CONFIG = Path("runs/configs/simclr_jets.toml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -48,7 +48,7 @@ class FidelityInfoNCELoss(FidelityMatrixLoss):
     The fidelity takes the place of the cosine similarity of NT-Xent (T. Chen et al., SimCLR, ICML 2020,
     eq. (1); A. van den Oord et al., arXiv:1807.03748); ``F`` is the squared-overlap fidelity of pure
     states (R. Jozsa, J. Mod. Opt. 41, 2315 (1994)). For ``|phi(x)> = U(w) V(x)|0>`` the fidelity does not
-    depend on ``w``: train such models with trainable gates inside the encoding (see DESIGN.md).
+    depend on ``w``: train such models with trainable gates inside the encoding (data re-uploading).
 
     Args:
         temperature: ``tau > 0``.

@@ -1,8 +1,8 @@
 """Detect circuits whose trainable gates all follow the data encoding (private).
 
 For ``|psi(x)> = U(w) V(x)|0>`` every fidelity ``|<psi(x1)|psi(x2)>|^2 = |<V(x1)0|V(x2)0>|^2`` is
-independent of ``w``: a fidelity loss gives those weights exactly zero gradient (DESIGN.md, "Fidelity
-losses need the weights inside the encoding").
+independent of ``w``: a fidelity loss gives those weights exactly zero gradient, so fidelity losses need
+trainable gates inside the encoding.
 """
 
 from __future__ import annotations

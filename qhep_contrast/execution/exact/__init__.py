@@ -80,7 +80,7 @@ def _fingerprint(circuit: QuantumCircuit, inputs: Sequence[Parameter], weights: 
     return h.hexdigest()
 
 
-def compile(  # noqa: A001 - the issue fixes this public name
+def compile(  # noqa: A001 - the public name shadows the builtin on purpose
     circuit: QuantumCircuit, input_params: Sequence[Parameter], weight_params: Sequence[Parameter]
 ) -> ExactCircuit:
     """Compile ``circuit`` for the exact engine (cached by the circuit's exact content).
