@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 __all__ = ["register", "run"]
@@ -24,13 +25,38 @@ def run(args: argparse.Namespace) -> int:
     values = evaluate_run(args.run_dir, execution=args.execution, shots=args.shots, noise=args.noise,
                           backend=args.backend, limit=args.limit, plots=not args.no_plots, device=args.device,
                           fidelity=args.fidelity, runtime={k: getattr(args, k) for k in _RUNTIME})
-    suffix = "" if args.execution == "exact" else f"-{args.execution}"
-    print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}, executor "
-          f"{args.execution}) -> {Path(args.run_dir) / f'evaluation{suffix}.json'}")
+    print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}) -> {values['folder']}")
+    print(f"  N_train {values['n_train']}, N_test {values['n_test']}, executor {args.execution}, "
+          f"shots {args.shots or 'exact'}, noise {args.noise or args.backend or 'none'}")
     for key in _SHOWN:
         if values.get(key) is not None:
             print(f"  {key:<26} {json.dumps(json_safe(values[key]))}")
+    _warn_small(values)
     return 0
+
+
+def _warn_small(values: dict) -> None:
+    """Warn when the test split is too small for the AUC to mean much (Hanley-McNeil error)."""
+    if values.get("probe_auc") is None or values["n_test"] >= 200:
+        return
+    from qhep_contrast.evaluation.auc_error import auc_standard_error
+
+    half = max(values["n_test"] // 2, 1)
+    sigma = auc_standard_error(float(values["probe_auc"]), half, half)
+    print(f"warning: N_test = {values['n_test']}: the probe AUC's statistical error is about +-{sigma:.2f}; "
+          f"kNN uses k = {values.get('knn_k')} of {values['n_train']} training images. Raise --limit (or drop it) "
+          "for figures to quote.", file=sys.stderr)
+
+
+def _count(text: str) -> int:
+    """A non-negative integer option value."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (0: all), got {value}")
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "(qhep transpile --list-backends lists them)")
     parser.add_argument("--backend", default="",
                         help="ibm: fake_<name> (local testing mode, no account) or a device name (saved account)")
-    parser.add_argument("--limit", type=int, default=0,
+    parser.add_argument("--limit", type=_count, default=0,
                         help="evaluate at most this many train and test images each (0: all); for slow executors")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
                         help="override the run's train.device")

@@ -12,6 +12,7 @@ fidelity histograms.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ def _loss_space(model: nn.Module, representations: torch.Tensor) -> torch.Tensor
 
 
 def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, run_dir: Path,
-                   *, figures_dir: Path | None = None, limit: int = 0) -> dict[str, Any]:
+                   *, figures_dir: Path | None = None, limit: int = 0, progress: bool = False) -> dict[str, Any]:
     """Metrics (and figures) of ``model`` on ``data``'s test split.
 
     Args:
@@ -115,8 +116,10 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
     model.eval()
     train, test = _limit(data.train, limit, config.seed), _limit(data.test, limit, config.seed + 1)
     bs = config.data.eval_batch_size
-    train_z, train_y = embed_dataset(model.embed, train, bs, device)
-    test_z, test_y = embed_dataset(model.embed, test, bs, device)
+    if progress:  # slow executors: smaller batches, so the bar moves (one job per batch)
+        bs = min(bs, 32)
+    train_z, train_y = embed_dataset(model.embed, train, bs, device, "embedding the training split" if progress else "")
+    test_z, test_y = embed_dataset(model.embed, test, bs, device, "embedding the test split" if progress else "")
     train_x, test_x = real_features(train_z), real_features(test_z)
     result = embedding_metrics(train_x, train_y, test_x, test_y, probe_c=config.eval.probe_c,
                                knn_k=config.eval.knn_k, efficiencies=config.eval.efficiencies)
@@ -169,9 +172,10 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
     """Re-evaluate the best checkpoint of a run folder, optionally on another executor.
 
     The quantum layer's weights load unchanged into an Aer or IBM layer (same ``state_dict``), so the
-    trained model is rebuilt with that executor and evaluated on the same splits. Writes
-    ``evaluation.json`` and ``figures/`` (exact engine) or ``evaluation-<executor>.json`` and
-    ``figures-<executor>/``; IBM job ids go to ``jobs-ibm.jsonl`` in the run folder.
+    trained model is rebuilt with that executor and evaluated on the same splits. Each evaluation gets its own
+    folder (:func:`evaluation_folder`: ``evaluation.json`` and ``figures/``), and the latest of each executor
+    is also copied to ``evaluation.json`` (exact) or ``evaluation-<executor>.json``; IBM job ids go to
+    ``jobs-ibm.jsonl`` in the run folder. Slow executors show progress bars.
 
     Args:
         run_dir: a run folder written by ``qhep train``.
@@ -200,11 +204,27 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
     model = build_model(config, data.image_shape, None if states else executor).to(dev)
     epoch = load_best_weights(model, run_dir, dev)
     suffix = "" if execution == "exact" else f"-{execution}"
-    values = evaluate_model(model, config, data, dev, run_dir, figures_dir=run_dir / f"figures{suffix}" if plots
-                            else None, limit=limit)
+    folder = evaluation_folder(run_dir, execution, shots, noise or backend, limit)
+    values = evaluate_model(model, config, data, dev, run_dir, figures_dir=folder / "figures" if plots else None,
+                            limit=limit, progress=execution != "exact")
     values.update({"executor": execution, "shots": shots, "noise": noise, "backend": backend, "limit": limit,
                    "checkpoint_epoch": epoch, "job_journal": getattr(executor, "journal", None)})
     if states:
         values.update(_fidelity_values(model, config, data, dev, executor, fidelity, limit))
-    write_json(run_dir / f"evaluation{suffix}.json", values)
+    values["folder"] = str(folder)
+    write_json(folder / "evaluation.json", values)
+    write_json(run_dir / f"evaluation{suffix}.json", values)  # the latest one of this executor, for convenience
     return values
+
+
+def evaluation_folder(run_dir: Path, execution: str, shots: int, target: str, limit: int) -> Path:
+    """A new ``<run_dir>/evaluations/<stamp>-<executor>[-<shots>shots][-<noise|backend>][-limit<N>]/`` folder,
+    so evaluations with other shots, noise or limits never overwrite each other."""
+    parts = [time.strftime("%Y%m%d-%H%M%S"), execution] + ([f"{shots}shots"] if shots else []) \
+        + ([target] if target else []) + ([f"limit{limit}"] if limit else [])
+    base = run_dir / "evaluations" / "-".join(parts)
+    folder, k = base, 1
+    while folder.exists():
+        folder, k = Path(f"{base}-{k}"), k + 1
+    folder.mkdir(parents=True)
+    return folder

@@ -70,3 +70,9 @@ def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch) -> None:
     config.write_text("experiment = '..'\n")
     with pytest.raises(Exception, match="experiment must be a folder name"):
         main(["train", str(config)])
+
+
+def test_eval_limit_must_not_be_negative(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["eval", "somewhere", "--limit", "-1"])
+    assert info.value.code == 2 and "expected a whole number >= 0" in capsys.readouterr().err
