@@ -26,10 +26,12 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def plot_roc(curves: Mapping[str, RocCurve], path: Path) -> Path:
+def plot_roc(curves: Mapping[str, RocCurve], path: Path, title: str = "") -> Path:
     """Background rejection ``1/eps_B`` against signal efficiency ``eps_S`` (log scale), one line per curve,
-    plus the plain ROC (``eps_S`` against ``eps_B``) beside it."""
-    fig = Figure(figsize=(9, 4))
+    plus the plain ROC (``eps_S`` against ``eps_B``) beside it; ``title`` (model, signal class, N) on top."""
+    fig = Figure(figsize=(9, 4.4))
+    if title:
+        fig.suptitle(title, fontsize=9)
     left, right = fig.subplots(1, 2)
     for name, curve in curves.items():
         right.plot(curve.fpr, curve.tpr, label=name)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
 from qhep_contrast.pipeline.train_run import RunOutcome, resume_run, train_run, twin_config
@@ -49,7 +51,29 @@ def _record(comparison: Comparison) -> None:
     entry = {name: {k: o.summary.get("evaluation", {}).get(k) for k in _KEYS} | {"run_dir": str(o.run_dir)}
              for name, o in comparison.outcomes.items()}
     comparison.primary.summary["comparison"] = entry
+    overlay = _overlay(comparison)
+    if overlay is not None:
+        comparison.primary.summary["comparison_figure"] = overlay
     write_json(comparison.primary.run_dir / "summary.json", comparison.primary.summary)
+
+
+def _overlay(comparison: Comparison) -> str | None:
+    """ROC and rejection of the hybrid and the twin in one figure (``figures/roc_hybrid_vs_twin.png``)."""
+    from qhep_contrast.evaluation import plot_roc
+    from qhep_contrast.evaluation.roc import RocCurve
+
+    curves = {}
+    for name, outcome in comparison.outcomes.items():
+        evaluation = outcome.summary.get("evaluation", {})
+        roc = evaluation.get("probe_roc")
+        if roc is None or not evaluation.get("figures"):
+            return None
+        curves[f"{name} (probe AUC {evaluation['probe_auc']:.3f})"] = RocCurve(
+            np.asarray(roc["fpr"]), np.asarray(roc["tpr"]), np.full(len(roc["tpr"]), np.nan))
+    n_test = comparison.primary.summary["evaluation"].get("n_test")
+    path = plot_roc(curves, comparison.primary.run_dir / "figures" / "roc_hybrid_vs_twin.png",
+                    f"hybrid vs classical twin, same data and seed; N_test = {n_test}")
+    return str(path)
 
 
 def train_compare(config: RunConfig, runs_root: str | Path = "runs", *,

@@ -72,9 +72,12 @@ def _figures(out: Path, config: RunConfig, values: dict[str, Any], curves: dict,
              test_y: np.ndarray, history: list[dict[str, Any]], class_names: tuple[str, ...],
              fidelities: Any) -> list[str]:
     paths = []
+    model = "classical twin" if getattr(config.model.options, "twin", False) else f"{config.model.name} (hybrid)"
+    signal = class_names[1] if len(class_names) > 1 else "class 1"
+    title = f"{config.experiment}: {model}; signal = {signal}; N_test = {values['n_test']}"
     if curves:
         paths.append(plot_roc({f"{k} (AUC {values[f'{k}_auc']:.3f})": c for k, c in curves.items()},
-                              out / "roc.png"))
+                              out / "roc.png", title))
     if history:
         paths.append(plot_loss_curves(history, out / "loss_curves.png"))
     methods = ("pca", "tsne") if config.eval.tsne else ("pca",)
@@ -140,6 +143,10 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
         fidelities = pair_fidelities(test_z, test_y, config.eval.fidelity_pairs, config.seed)
         values["fidelity_same_class_mean"] = float(fidelities.positive.mean())
         values["fidelity_other_class_mean"] = float(fidelities.negative.mean())
+    if "probe" in result.curves:  # a compact curve for overlays (e.g. hybrid vs twin)
+        curve = result.curves["probe"]
+        grid = np.linspace(0.0, 1.0, 51)
+        values["probe_roc"] = {"tpr": grid.tolist(), "fpr": np.interp(grid, curve.tpr, curve.fpr).tolist()}
     values["figures"] = []
     if figures_dir is not None and config.eval.plots:
         names = tuple(getattr(getattr(data.test, "dataset", data.test), "class_names", ()))

@@ -46,13 +46,23 @@ def test_main_command_prints_both_aucs(main_run):
     assert summary["comparison"]["twin"]["circuit_weights"] == 0 < summary["comparison"]["hybrid"]["circuit_weights"]
 
 
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def test_run_folder_layout(main_run):
     run_dir, _ = main_run
     assert re.fullmatch(r"\d{8}-\d{6}(-\d+)?", run_dir.name)
     for name in ("config.toml", "env.json", "metrics.jsonl", "summary.json", "checkpoints/last.pt",
                  "checkpoints/best.pt", "figures/roc.png", "figures/loss_curves.png", "figures/embedding_pca.png",
-                 "twin/config.toml", "twin/summary.json", "twin/checkpoints/last.pt"):
+                 "twin/config.toml", "twin/summary.json", "twin/checkpoints/last.pt",
+                 "figures/roc_hybrid_vs_twin.png"):
         assert (run_dir / name).is_file(), name
+    assert oct((run_dir / "summary.json").stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # not 0600
     env = json.loads((run_dir / "env.json").read_text())
     assert {"git", "versions", "seed", "executor", "device", "threads", "job_ids"} <= set(env)
     assert env["versions"]["torch"] and env["executor"] == "exact"
