@@ -13,7 +13,7 @@ fidelity histograms.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -40,7 +40,7 @@ from qhep_contrast.experiment.builders import DataBundle, build_data, build_mode
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import resolve_execution
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
-from qhep_contrast.models import circuit_weights, count_parameters
+from qhep_contrast.models import SiameseEncoder, circuit_weights, count_parameters
 from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.training.checkpoint import load_checkpoint
 from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT
@@ -92,7 +92,7 @@ def _loss_space(model: nn.Module, representations: torch.Tensor) -> torch.Tensor
     """The embeddings the training loss saw: the projection head applied to the representations."""
     with torch.no_grad():
         device = next(model.parameters()).device
-        return model.project(representations.to(device)).cpu()
+        return cast(SiameseEncoder, model).project(representations.to(device)).cpu()
 
 
 def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, run_dir: Path,
@@ -115,8 +115,8 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
     model.eval()
     train, test = _limit(data.train, limit, config.seed), _limit(data.test, limit, config.seed + 1)
     bs = config.data.eval_batch_size
-    train_z, train_y = embed_dataset(model.embed, train, bs, device)
-    test_z, test_y = embed_dataset(model.embed, test, bs, device)
+    train_z, train_y = embed_dataset(cast(SiameseEncoder, model).embed, train, bs, device)
+    test_z, test_y = embed_dataset(cast(SiameseEncoder, model).embed, test, bs, device)
     train_x, test_x = real_features(train_z), real_features(test_z)
     result = embedding_metrics(train_x, train_y, test_x, test_y, probe_c=config.eval.probe_c,
                                knn_k=config.eval.knn_k, efficiencies=config.eval.efficiencies)
