@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
+from typing import cast
 
 from qhep_contrast.exceptions import ConfigError
 
@@ -63,6 +64,6 @@ def check_int(owner: str, name: str, value: object, *, low: int = 1, high: int |
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise ConfigError(f"{owner}: {name} must be an integer in {allowed}, got {value!r} "
                           f"of type {type(value).__name__}.")
-    if value < low or (high is not None and value > high):
+    if cast(int, value) < low or (high is not None and cast(int, value) > high):
         raise ConfigError(f"{owner}: {name} must be in {allowed}, got {value!r}; pick a value in that range.")
     return int(value)

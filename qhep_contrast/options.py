@@ -144,7 +144,7 @@ def section_from_dict(section: type, values: Mapping[str, Any], path: str = "") 
             continue
         kind = field_type(section, name)
         if dataclasses.is_dataclass(kind):
-            kwargs[name] = section_from_dict(kind, values[name], dotted)
+            kwargs[name] = section_from_dict(typing.cast(type, kind), values[name], dotted)
         else:
             kwargs[name] = check_value(dotted, kind, values[name], fld.metadata)
     return section(**kwargs)

@@ -21,7 +21,7 @@ import platform
 import statistics
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -61,7 +61,7 @@ def synthetic_images(n: int, seed: int = 0, size: int = 16) -> np.ndarray:
 def _trainer(config: Any, image_shape: tuple[int, ...]) -> tuple[Any, Any, Any]:
     from qhep_contrast.experiment import build_model, build_objective, build_optimizer
 
-    model = build_model(config, image_shape)
+    model = build_model(config, cast("tuple[int, int, int]", image_shape))
     return model, build_objective(config), build_optimizer(model, config.optimizer)
 
 

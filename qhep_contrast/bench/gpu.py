@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import torch
 
@@ -213,7 +214,7 @@ def _aer_forward_row(label: str, spec: CircuitSpec, batch: int, aer_device: str,
     gen = torch.Generator().manual_seed(0)
     x = torch.rand(batch, spec.num_inputs, generator=gen)
     with torch.no_grad():
-        check_against_statevector(row["impl"], spec, layer(x).numpy(), x, layer.weight.detach())
+        check_against_statevector(cast(str, row["impl"]), spec, layer(x).numpy(), x, layer.weight.detach())
 
         def step() -> None:
             layer(x)

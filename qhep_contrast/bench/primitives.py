@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -29,6 +30,7 @@ from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.exceptions import QHEPError
 from qhep_contrast.execution import ExecutionConfig
 from qhep_contrast.qnn import QuantumLayer
+from qhep_contrast.qnn.primitive_runner import PrimitiveRunner
 
 __all__ = ["add_arguments", "run"]
 
@@ -89,7 +91,7 @@ def _layer_row(spec: CircuitSpec, batch: int, config: ExecutionConfig, repeats: 
     x, w = _inputs(spec, batch)
     layer = QuantumLayer(spec, execution=config).double()
     layer.weight.data.copy_(w)
-    counter = _Counter(layer._runner.primitive)
+    counter = _Counter(cast(PrimitiveRunner, layer._runner).primitive)
     x.requires_grad_(True)
     shots = config.shots
     _check(f"aer {shots or 'exact'}", layer(x), spec, x.detach(), w, 1e-8 if shots is None else 6 / np.sqrt(shots))

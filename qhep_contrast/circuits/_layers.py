@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 from qiskit.circuit import ParameterExpression, QuantumCircuit
 
@@ -10,7 +11,7 @@ ROTATIONS = ("rx", "ry", "rz")
 ENTANGLERS = ("cx", "cz")
 ENTANGLEMENTS = ("linear", "ring", "full")
 
-Angle = ParameterExpression | float
+Angle: TypeAlias = ParameterExpression | float
 
 
 def entangling_pairs(num_qubits: int, entanglement: str) -> list[tuple[int, int]]:

@@ -34,7 +34,7 @@ def gray_walsh_matrix(num_controls: int) -> np.ndarray:
     derivation. Shape ``(N, N)``, float64; for large ``N`` apply it as a fast Walsh-Hadamard transform.
     """
     overlap = gray_codes(num_controls)[:, None] & np.arange(2**num_controls)[None, :]
-    parity = np.zeros_like(overlap)
+    parity: np.ndarray = np.zeros_like(overlap)
     for bit in range(num_controls):
         parity ^= (overlap >> bit) & 1
     return (1.0 - 2.0 * parity) / 2**num_controls

@@ -12,6 +12,7 @@ import argparse
 import os
 import shlex
 from collections.abc import Iterable
+from typing import Any
 
 from qhep_contrast.data.generators.egamma_config import EgammaToyConfig
 from qhep_contrast.data.generators.jet_recipe import JetRecipe
@@ -68,7 +69,7 @@ def _add_field_options(parser: argparse.ArgumentParser, options: tuple[tuple[str
         parser.add_argument(flag, type=kind, default=getattr(defaults, field), help=text)
 
 
-def _field_values(args: argparse.Namespace, options: tuple[tuple[str, str, type, str], ...]) -> dict[str, object]:
+def _field_values(args: argparse.Namespace, options: tuple[tuple[str, str, type, str], ...]) -> dict[str, Any]:
     """Dataclass keyword arguments from the parsed options."""
     return {field: getattr(args, flag[2:].replace("-", "_")) for flag, field, _, _ in options}
 

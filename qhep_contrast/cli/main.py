@@ -90,10 +90,12 @@ def _one_line(err: BaseException) -> str:
         text = str(err)
     elif isinstance(err, MemoryError):
         text = "out of memory; use less data (data.limit), smaller batches, or a smaller circuit"
-    else:
-        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
-        hint = _HINTS.get(getattr(err, "errno", None) or -1, "")
+    elif isinstance(err, OSError):
+        where = f" ({err.filename})" if err.filename else ""
+        hint = _HINTS.get(err.errno or -1, "")
         text = f"{err.strerror or err}{where}" + (f": {hint}" if hint else "")
+    else:
+        text = str(err)
     return " ".join(text.split())
 
 

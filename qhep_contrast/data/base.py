@@ -12,7 +12,7 @@ Every dataset yields ``(image, label)`` with ``image`` a float32 tensor of shape
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable, Sequence
+from typing import Callable, Sequence, cast
 
 import numpy as np
 import torch
@@ -138,7 +138,7 @@ def _transformed_shape(transform: ImageTransform | None,
                        shape: tuple[int, int, int]) -> tuple[int, int, int]:
     """Shape ``(C, H, W)`` after ``transform``, via ``transform.output_shape`` or one zero image."""
     if transform is None:
-        return tuple(shape)
+        return cast("tuple[int, int, int]", tuple(shape))
     if hasattr(transform, "output_shape"):
-        return tuple(transform.output_shape(tuple(shape)))
-    return tuple(transform(torch.zeros(shape, dtype=torch.float32)).shape)
+        return cast("tuple[int, int, int]", tuple(transform.output_shape(tuple(shape))))
+    return cast("tuple[int, int, int]", tuple(transform(torch.zeros(shape, dtype=torch.float32)).shape))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 import torch
@@ -157,7 +157,7 @@ class HDF5ImageDataset(LabelledImageDataset):
         row = self._sources[f].rows.row(index - int(self._offsets[f]))  # (H, W, C), read-only view
         return torch.from_numpy(np.ascontiguousarray(np.moveaxis(row, -1, 0)[self.channels]))
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, ...]:
+    def __getitem__(self, index: int) -> tuple[Any, ...]:
         """``(image, label)``, or ``(image, label, extras)`` with ``with_extras``."""
         image, label = super().__getitem__(index)
         if not self.with_extras:
@@ -196,7 +196,7 @@ def _common_image_shape(sources: list[_Source], schema: ImageSchema) -> tuple[in
             raise SchemaError(f"{schema.name} files disagree on the image shape: {sources[0].rows.path!r} has "
                               f"(H, W, C) = {first}, {s.rows.path!r} has {s.rows.shape[1:]}; use files of one "
                               "resolution (or preprocess them separately)")
-    return first
+    return cast("tuple[int, int, int]", first)
 
 
 def _resolve_channels(channels: Sequence[int | str] | None, schema: ImageSchema) -> list[int]:

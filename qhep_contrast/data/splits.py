@@ -16,7 +16,7 @@ from qhep_contrast.exceptions import ConfigError, ShapeError
 __all__ = ["stratified_split", "balanced_subsample", "split_counts"]
 
 
-def split_counts(n: int, fractions: Sequence[float]) -> np.ndarray:
+def split_counts(n: int, fractions: Sequence[float] | np.ndarray) -> np.ndarray:
     """Split ``n`` items into parts proportional to ``fractions`` (largest-remainder rounding).
 
     The counts sum to ``n`` exactly and each differs from ``n * fraction`` by less than 1; remainder ties

@@ -331,11 +331,12 @@ def jet_augment(rotation: str = "any", flips: bool = True, max_shift: int = 1, d
         dropout: pixel-dropout probability (0 for none).
         smear: log-normal energy-smearing width sigma (0 for none).
     """
-    rot = {"any": RandomRotation(180.0), "90": RandomRotation90(), "none": None}
+    rot: dict[str, AugmentOp | None] = {"any": RandomRotation(180.0), "90": RandomRotation90(), "none": None}
     if rotation not in rot:
         raise ConfigError(f"rotation must be 'any', '90' or 'none'; got {rotation!r}")
-    ops = [rot[rotation], RandomFlip() if flips else None, RandomTranslate(max_shift) if max_shift else None,
-           PixelDropout(dropout) if dropout else None, EnergySmear(smear) if smear else None]
+    ops: list[AugmentOp | None] = [
+        rot[rotation], RandomFlip() if flips else None, RandomTranslate(max_shift) if max_shift else None,
+        PixelDropout(dropout) if dropout else None, EnergySmear(smear) if smear else None]
     return Augment(*(op for op in ops if op is not None))
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sized
+from typing import cast
 
 import numpy as np
 import torch
@@ -31,7 +32,7 @@ def embed_dataset(embed: Callable[[Tensor], Tensor], dataset: Dataset, batch_siz
         ``(embeddings (N, D) on the CPU (complex for statevectors), labels (N,) int64)``.
     """
     chunks, labels = [], []
-    bar = tqdm(total=len(dataset), desc=progress, unit="image", disable=not progress, file=sys.stderr,
+    bar = tqdm(total=len(cast(Sized, dataset)), desc=progress, unit="image", disable=not progress, file=sys.stderr,
                dynamic_ncols=True)
     for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False):
         chunks.append(embed(batch[0].to(device)).detach().cpu())

@@ -31,5 +31,5 @@ def pair_fidelities(states: Tensor, labels: np.ndarray, n_pairs: int, seed: int 
     """Fidelities of ``n_pairs`` labelled pairs of ``states`` ``(N, 2**n)`` (about half of each kind)."""
     pairs = sample_pairs(labels, n_pairs, seed, positive="class", negative="class")
     f = fidelity(states[torch.from_numpy(pairs.first)], states[torch.from_numpy(pairs.second)])
-    f = f.to(torch.float64).numpy()
-    return PairFidelities(f[pairs.target == 1], f[pairs.target == 0])
+    values = f.to(torch.float64).numpy()
+    return PairFidelities(values[pairs.target == 1], values[pairs.target == 0])

@@ -91,7 +91,7 @@ def plot_fidelity_histograms(positive: np.ndarray, negative: np.ndarray, path: P
     """Histograms of same-class and different-class pair fidelities on ``[0, 1]``."""
     fig = Figure(figsize=(5, 4))
     ax = fig.subplots()
-    bins = np.linspace(0.0, 1.0, 41)
+    bins = np.linspace(0.0, 1.0, 41).tolist()
     ax.hist(positive, bins=bins, alpha=0.6, density=True, label=f"same class (mean {positive.mean():.3f})")
     ax.hist(negative, bins=bins, alpha=0.6, density=True, label=f"different class (mean {negative.mean():.3f})")
     ax.set(xlabel="fidelity |<psi_a|psi_b>|^2", ylabel="density", title="pair fidelities (test split)")

@@ -10,6 +10,7 @@ circuit compacted with :func:`qhep_contrast.execution.isa.compact`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from qiskit.providers import BackendV2, Options
 from qiskit.transpiler import Target
@@ -39,7 +40,7 @@ def restricted_target(target: Target, qubits: Sequence[int]) -> Target:
         if isinstance(operation, type):  # control flow, added globally by class
             sub.add_instruction(operation, name=name)
             continue
-        kept = {}
+        kept: dict[tuple[int, ...] | None, Any] = {}
         for qargs, inst_props in (target[name] or {None: None}).items():
             if qargs is None:
                 kept[None] = inst_props

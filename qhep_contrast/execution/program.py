@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from qiskit.circuit import ControlledGate, ParameterExpression, QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
@@ -123,7 +123,7 @@ def _aer_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: 
 
 def _ibm_program(config: ExecutionConfig, circuit: QuantumCircuit, observables: Sequence[SparsePauliOp],
                  kind: PrimitiveKind) -> PrimitiveProgram:
-    backend = ibm.resolve_backend(config.backend, config.channel, config.instance)
+    backend = ibm.resolve_backend(cast(str, config.backend), config.channel, config.instance)
     check_width(circuit, backend, "backend")
     isa = to_isa(circuit, observables, backend, config.optimization_level, config.seed_transpiler)
     mode = ibm.runtime_mode(backend, config)

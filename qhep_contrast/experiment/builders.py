@@ -13,7 +13,7 @@ epoch 0, so validation losses are comparable across epochs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -130,7 +130,8 @@ def build_data(config: RunConfig, objective: Objective | None = None) -> DataBun
     return DataBundle(train=train, val=val, test=test,
                       train_set=objective.dataset(train, make_augment(config.views), config.seed),
                       val_set=objective.dataset(val, make_augment(config.views), epoch_seed(config.seed, 0, 3)),
-                      image_shape=tuple(images.image_shape), num_classes=images.num_classes)
+                      image_shape=cast("tuple[int, int, int]", tuple(images.image_shape)),
+                      num_classes=images.num_classes)
 
 
 def build_circuit(circuit: CircuitConfig) -> CircuitSpec:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from torch import nn
 
 __all__ = ["circuit_weights"]
@@ -9,5 +11,5 @@ __all__ = ["circuit_weights"]
 
 def circuit_weights(model: nn.Module) -> list[nn.Parameter]:
     """The trainable circuit weights of ``model`` (the ``weight`` of every quantum layer; empty for a twin)."""
-    return [module.weight for module in model.modules()
+    return [cast(nn.Parameter, module.weight) for module in model.modules()
             if hasattr(module, "spec") and isinstance(getattr(module, "weight", None), nn.Parameter)]

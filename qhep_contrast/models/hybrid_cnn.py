@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from qhep_contrast.circuits import CircuitSpec
 from qhep_contrast.exceptions import ConfigError
@@ -22,7 +22,7 @@ from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.options import option
 from qhep_contrast.qnn.layer import INITS
-from qhep_contrast.qnn.runners import OUTPUTS
+from qhep_contrast.qnn.runners import OUTPUTS, Output
 
 __all__ = ["HybridCNNOptions", "build_hybrid_cnn"]
 
@@ -71,7 +71,8 @@ def build_hybrid_cnn(options: HybridCNNOptions, *, image_shape: tuple[int, int, 
     o = options
     channels, height, width = image_shape
     encoder = build_hybrid_encoder(
-        channels, (height, width), circuit, output=o.output, conv_channels=tuple(o.conv_channels),
+        channels, (height, width), circuit, output=cast(Output, o.output),
+        conv_channels=tuple(o.conv_channels),
         kernel_size=o.kernel_size, pool_size=o.pool_size, dense_units=o.dense_units, head_units=tuple(o.head_units),
         scaling=o.scaling, scale=o.scale, execution=execution, init=o.init, init_scale=o.init_scale, seed=seed)  # type: ignore[arg-type]
     if o.twin:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from torch import Tensor, nn
 
@@ -42,7 +42,7 @@ def core_shape(core: nn.Module, output: Output) -> tuple[int, int]:
     if declared != output:
         raise ConfigError(f"core {type(core).__name__} returns output={declared!r} but the encoder was asked for "
                           f"output={output!r}; build both with the same output.")
-    return int(core.num_inputs), int(core.num_outputs)
+    return int(cast(int, core.num_inputs)), int(cast(int, core.num_outputs))
 
 
 class HybridEncoder(nn.Module):

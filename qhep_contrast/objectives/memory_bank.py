@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import Tensor, nn
@@ -27,6 +27,7 @@ from qhep_contrast.data.base import LabelledImageDataset, normalize_index
 from qhep_contrast.data.views import Augment, item_generator
 from qhep_contrast.exceptions import CheckpointError, ConfigError
 from qhep_contrast.losses.memory_bank_kl import MemoryBankKLLoss
+from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.objectives.base import Objective
 from qhep_contrast.objectives.registry import OBJECTIVES, ObjectiveTraits
 from qhep_contrast.options import option
@@ -136,7 +137,8 @@ class MemoryBank(Objective):
         was_training = model.training
         model.eval()
         try:
-            outputs = [model.project(model.embed(batch[0].to(device)))
+            siamese = cast(SiameseEncoder, model)
+            outputs = [siamese.project(siamese.embed(batch[0].to(device)))
                        for batch in DataLoader(self.sources[which], batch_size=_INIT_BATCH, shuffle=False)]
         finally:
             model.train(was_training)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -11,6 +12,7 @@ from torch.utils.data import Dataset
 
 from qhep_contrast.data.base import LabelledImageDataset
 from qhep_contrast.data.views import Augment
+from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.objectives.base import Objective
 from qhep_contrast.objectives.registry import OBJECTIVES, ObjectiveTraits
 from qhep_contrast.options import option
@@ -45,7 +47,8 @@ class Triplets(Objective):
     def __call__(self, model: nn.Module, batch: Sequence[Tensor], device: torch.device) -> tuple[Tensor, int]:
         images = torch.cat([t.to(device) for t in batch[:3]], dim=0)
         n = batch[0].shape[0]
-        z = model.project(model.embed(images))
+        siamese = cast(SiameseEncoder, model)
+        z = siamese.project(siamese.embed(images))
         return self.loss(z[:n], z[n:2 * n], z[2 * n:]), int(n)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -41,7 +41,7 @@ from qhep_contrast.experiment.builders import DataBundle, build_data, build_mode
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import resolve_execution
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
-from qhep_contrast.models import circuit_weights, count_parameters
+from qhep_contrast.models import SiameseEncoder, circuit_weights, count_parameters
 from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.training.checkpoint import load_checkpoint
 from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT
@@ -96,7 +96,7 @@ def _loss_space(model: nn.Module, representations: torch.Tensor) -> torch.Tensor
     """The embeddings the training loss saw: the projection head applied to the representations."""
     with torch.no_grad():
         device = next(model.parameters()).device
-        return model.project(representations.to(device)).cpu()
+        return cast(SiameseEncoder, model).project(representations.to(device)).cpu()
 
 
 def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, run_dir: Path,
@@ -121,8 +121,9 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
     bs = config.data.eval_batch_size
     if progress:  # slow executors: smaller batches, so the bar moves (one job per batch)
         bs = min(bs, 32)
-    train_z, train_y = embed_dataset(model.embed, train, bs, device, "embedding the training split" if progress else "")
-    test_z, test_y = embed_dataset(model.embed, test, bs, device, "embedding the test split" if progress else "")
+    encoder = cast(SiameseEncoder, model)
+    train_z, train_y = embed_dataset(encoder.embed, train, bs, device, "embedding the training split" if progress else "")
+    test_z, test_y = embed_dataset(encoder.embed, test, bs, device, "embedding the test split" if progress else "")
     train_x, test_x = real_features(train_z), real_features(test_z)
     result = embedding_metrics(train_x, train_y, test_x, test_y, probe_c=config.eval.probe_c,
                                knn_k=config.eval.knn_k, efficiencies=config.eval.efficiencies)

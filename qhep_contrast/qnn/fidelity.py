@@ -18,6 +18,7 @@ Circuits come from :mod:`qhep_contrast.circuits.fidelity`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -136,7 +137,7 @@ class _CircuitFidelity:
         raw, stderr = self._sampled_values(outcomes(result[0].data.meas))
         as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float64, device=x1.device)  # noqa: E731
         return FidelityResult(as_tensor(raw), as_tensor(raw).clamp(0.0, 1.0), as_tensor(stderr), self.method,
-                              self.execution.shots)
+                              cast(ExecutionConfig, self.execution).shots)
 
 
 class SwapTestFidelity(_CircuitFidelity):

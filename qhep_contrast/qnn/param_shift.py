@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import sympy
@@ -83,7 +84,7 @@ class _Expression:
         self.columns = np.array([column[p] for p in self.params], dtype=np.int64)
         if isinstance(expr, Parameter):
             self._value = None
-            self._derivs: list[object] = [1.0]
+            self._derivs: list[float | Callable[..., Any]] = [1.0]
             return
         # Differentiate with sympy: qiskit 2.6's ParameterExpression.gradient(p).sympify() can return the wrong
         # expression (for x0*x1 the gradient w.r.t. x0 prints 'x[1]' but sympifies to 'x[0]').
@@ -177,7 +178,7 @@ class ShiftPlan:
             out[:, k] = e.value(values)
         return out
 
-    def shifted(self, values: np.ndarray, wrt: Sequence[int] | None = None) -> ShiftedBatch:
+    def shifted(self, values: np.ndarray, wrt: Sequence[int] | np.ndarray | None = None) -> ShiftedBatch:
         """All shifted bindings needed for the gradient w.r.t. parameter columns ``wrt`` (default: all).
 
         Args:
@@ -185,8 +186,9 @@ class ShiftPlan:
             wrt: indices into :attr:`parameters`.
         """
         values = np.asarray(values, dtype=float).reshape(-1, len(self.parameters))
-        wrt = np.arange(len(self.parameters)) if wrt is None else np.asarray(wrt, dtype=np.int64)
-        needed = np.flatnonzero(self._depends[:, wrt].any(axis=1)) if wrt.size else np.array([], dtype=np.int64)
+        wrt_cols = np.arange(len(self.parameters)) if wrt is None else np.asarray(wrt, dtype=np.int64)
+        needed = (np.flatnonzero(self._depends[:, wrt_cols].any(axis=1)) if wrt_cols.size
+                  else np.array([], dtype=np.int64))
         base = self.angles(values)
         rows = [(k, s, c) for k in needed for s, c in zip(self._rules[k].shifts, self._rules[k].coeffs)]
         slot = np.array([r[0] for r in rows], dtype=np.int64)
@@ -195,8 +197,8 @@ class ShiftPlan:
         coefficients = np.zeros((len(rows), len(needed)))
         position = {k: i for i, k in enumerate(needed)}
         coefficients[np.arange(len(rows)), [position[k] for k in slot]] = [r[2] for r in rows]
-        jacobian = np.zeros((values.shape[0], len(needed), wrt.size))
-        where = {int(m): i for i, m in enumerate(wrt)}
+        jacobian = np.zeros((values.shape[0], len(needed), wrt_cols.size))
+        where = {int(m): i for i, m in enumerate(wrt_cols)}
         for i, k in enumerate(needed):
             derivs = self._exprs[k].derivatives(values)
             for j, col in enumerate(self._exprs[k].columns):

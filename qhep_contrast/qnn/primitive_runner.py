@@ -15,7 +15,7 @@ weights trained on ``exact`` load unchanged into ``aer``/``ibm`` layers and back
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -25,7 +25,7 @@ from qiskit_machine_learning.connectors import TorchConnector
 
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.execution.config import ExecutionConfig
-from qhep_contrast.execution.program import PrimitiveProgram, build_program
+from qhep_contrast.execution.program import PrimitiveKind, PrimitiveProgram, build_program
 from qhep_contrast.qnn.gradients import BatchedParamShiftEstimatorGradient, BatchedParamShiftSamplerGradient
 
 __all__ = ["PrimitiveRunner", "LayerConnector"]
@@ -117,7 +117,7 @@ class PrimitiveRunner:
             outcomes = 2 ** len(readout_qubits)
         elif output == "probabilities" and not circuit.num_clbits:
             circuit = circuit.measure_all(inplace=False)
-        kind = "estimator" if output == "expectation" else "sampler"
+        kind: PrimitiveKind = "estimator" if output == "expectation" else "sampler"
         self.program: PrimitiveProgram = build_program(execution, circuit, observables, kind)
         used = set(self.program.circuit.parameters)
         self._inputs = [i for i, p in enumerate(spec.inputs) if p in used]
@@ -140,7 +140,7 @@ class PrimitiveRunner:
         gradient = BatchedParamShiftEstimatorGradient(p.primitive, precision=p.precision)
         return EstimatorQNN(circuit=p.circuit, estimator=p.primitive, observables=list(p.observables),
                             input_params=inputs, weight_params=weights, gradient=gradient,
-                            input_gradients=True, default_precision=p.precision)
+                            input_gradients=True, default_precision=cast(float, p.precision))
 
     def _sampler_qnn(self, inputs: list, weights: list, outcomes: int) -> Any:
         from qiskit_machine_learning.neural_networks import SamplerQNN

@@ -51,6 +51,7 @@ class ExactRunner:
 
     def __call__(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         if self.output == "expectation":
+            assert self._program is not None
             return self.circuit.expectation(x, weight, self._program)
         if self.output == "probabilities":
             return self.circuit.probabilities(x, weight)

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sized, cast
 
 import torch
 from torch import Tensor, nn
@@ -210,16 +210,18 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
     run_dir = Path(run_dir)
     stopper = EarlyStopping(settings.patience, settings.min_delta)
     last, best = run_dir / LAST_CHECKPOINT, run_dir / BEST_CHECKPOINT
-    start, history = 0, []
+    start = 0
+    history: list[dict[str, Any]] = []
     remove_stale_temporaries(last.parent)  # left by a process killed while writing a checkpoint
     if resume:
         start, history = _resume(last, model, optimizer, scheduler, stopper, settings, objective)
     else:
         save_checkpoint(last, _state(0, model, optimizer, scheduler, stopper, history, settings.seed, objective))
     metrics = MetricsLog(run_dir / "metrics.jsonl", history)
-    sampler = EpochSampler(len(train_set), settings.seed)
+    sampler = EpochSampler(len(cast(Sized, train_set)), settings.seed)
     train_loader = _loader(train_set, settings.batch_size, sampler)
-    val_loader = _loader(val_set, settings.eval_batch_size, EpochSampler(len(val_set), settings.seed, False))
+    val_loader = _loader(val_set, settings.eval_batch_size,
+                         EpochSampler(len(cast(Sized, val_set)), settings.seed, False))
     result = FitResult(history=history, last_epoch=start)
     for epoch in range(start + 1, settings.epochs + 1):
         if stopper.should_stop:

@@ -26,6 +26,8 @@ asymmetric; converted photons are wide too, which keeps the separation imperfect
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from qhep_contrast.data.generators.egamma_config import EgammaToyConfig
@@ -48,7 +50,7 @@ def _objects(rng: np.random.Generator, labels: np.ndarray, energy: np.ndarray, p
              config: EgammaToyConfig) -> dict[str, np.ndarray]:
     """Energies ``(N, K+1)`` and phi offsets (crystals) of the objects reaching the ECAL, plus truth."""
     n, k = labels.shape[0], config.n_emissions
-    material = rng.uniform(config.material_min_x0, config.material_max_x0, n)
+    material = cast(np.ndarray, rng.uniform(config.material_min_x0, config.material_max_x0, n))
     charge = np.where(rng.random(n) < 0.5, -1.0, 1.0)
     brem_fraction, brem_dphi = bremsstrahlung(rng, pt, charge, material, k, config.geometry)
     converted, conv_fraction, conv_dphi = conversions(rng, pt, material, config.geometry)
@@ -123,8 +125,8 @@ def simulate_egamma(rng: np.random.Generator, labels: np.ndarray,
     config = config or EgammaToyConfig()
     labels = np.asarray(labels)
     n = labels.shape[0]
-    energy = rng.uniform(config.energy_min_gev, config.energy_max_gev, n)
-    eta = rng.uniform(-config.eta_max, config.eta_max, n)
+    energy = cast(np.ndarray, rng.uniform(config.energy_min_gev, config.energy_max_gev, n))
+    eta = cast(np.ndarray, rng.uniform(-config.eta_max, config.eta_max, n))
     objects = _objects(rng, labels, energy, energy / np.cosh(eta), config)
     resolution = np.sqrt(config.stochastic**2 / energy + config.constant**2)
     scale = np.maximum(1.0 + resolution * rng.standard_normal(n), 0.0)

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def _init_pythia(pythia8mc: ModuleType, recipe: JetRecipe, label: int, seed: int) -> object:
+def _init_pythia(pythia8mc: ModuleType, recipe: JetRecipe, label: int, seed: int) -> Any:
     """A ``pythia8mc.Pythia`` instance initialised with :func:`pythia_settings`."""
     pythia = pythia8mc.Pythia("", False)
     for line in pythia_settings(recipe, label, seed):
@@ -68,7 +69,7 @@ def _init_pythia(pythia8mc: ModuleType, recipe: JetRecipe, label: int, seed: int
 class _ParticleTable:
     """Cached PDG-id lookups (charge, visibility) from Pythia's particle data, vectorised over arrays."""
 
-    def __init__(self, particle_data: object) -> None:
+    def __init__(self, particle_data: Any) -> None:
         self._data = particle_data
         self._charge: dict[int, float] = {}
         self._visible: dict[int, bool] = {}
@@ -93,7 +94,7 @@ class _ParticleTable:
         return np.array([self._visible[p] for p in unique.tolist()], dtype=bool)[inverse]
 
 
-def _leading_jet_constituents(batch: object, ak: ModuleType, fastjet: ModuleType, jet_def: object,
+def _leading_jet_constituents(batch: Any, ak: ModuleType, fastjet: ModuleType, jet_def: object,
                               recipe: JetRecipe, table: _ParticleTable) -> JetConstituents:
     """Cluster a ``nextBatch`` of events and return the constituents of accepted leading jets, event order."""
     prt = batch["prt"]

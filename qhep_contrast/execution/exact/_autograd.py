@@ -215,6 +215,7 @@ def product_state(factors: torch.Tensor, window: int = 4) -> torch.Tensor:
         for q in range(lo + 1, min(lo + window, n)):
             vec = (factors[:, q, :, None] * vec[:, None, :]).reshape(b, -1)
         out = vec if out is None else outer(vec, out)
+    assert out is not None
     return out
 
 

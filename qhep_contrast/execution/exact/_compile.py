@@ -20,6 +20,7 @@ directly as a product state.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from qiskit.circuit import Gate, Parameter, QuantumCircuit
@@ -126,7 +127,7 @@ def _flatten(circuit: QuantumCircuit, qubit_map: list[int], ops: list[_Op], phas
 def _local_index(n: int, qubits: list[int]) -> np.ndarray:
     """``l(k) = sum_j bit(k, qubits[j]) << j`` for every basis index ``k``."""
     k = np.arange(2**n)
-    return sum(((k >> q) & 1) << j for j, q in enumerate(qubits))
+    return cast(np.ndarray, sum(((k >> q) & 1) << j for j, q in enumerate(qubits)))
 
 
 def _monomial(n: int, qubits: list[int], mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -304,11 +305,11 @@ def _runtime_stage(st: _Stage, n: int, table):
         return KronLayer(qubits, tab, ps, n, WINDOW, constant)
     if st.kind == "diag":
         cols = [c for c, _ in st.diag]
-        return Diagonal(cols, np.stack([p for _, p in st.diag]), st.offset, st.per_sample, n)
+        return Diagonal(cols, np.stack([p for _, p in st.diag]), cast(np.ndarray, st.offset), st.per_sample, n)
     if st.kind == "mono":
         src, ph = np.arange(2**n), np.ones(2**n, dtype=complex)
         for op in st.ops:
-            s_g, p_g = _monomial(n, op.qubits, op.matrix)
+            s_g, p_g = _monomial(n, op.qubits, cast(np.ndarray, op.matrix))
             src, ph = src[s_g], p_g * ph[s_g]
         return Monomial(src, ph)
     (op,) = st.ops

@@ -22,6 +22,8 @@ single-qubit layers, dense multi-qubit stages, or non-Z observables use the stag
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import torch
 
@@ -155,7 +157,7 @@ class _Consts:
         self.pw_idx = [i(idx.reshape(-1)) for idx in plan.pw_idx]
         self.pw_rolls = [[i(r) for r in _rolls(idx.shape[1])] for idx in plan.pw_idx]
         self.readout_rows = i(plan.readout_rows)
-        self.ops = []
+        self.ops: list[tuple[str, Any]] = []
         for kind, data in plan.ops:
             if kind == "mono":
                 src, inv, ph = data
@@ -202,7 +204,8 @@ class FusedCircuit:
         # weight-only / constant Kron layers: all chains in one (R, L) table, identity-padded
         layers = [s for s in program.stages if isinstance(s, KronLayer)]
         width = max([s.table.shape[1] for s in layers], default=1)
-        rows, row_of = [], {}
+        rows: list[list[int]] = []
+        row_of: dict[tuple[int, int], int] = {}
         for s in layers:
             for r, q in enumerate(s.qubits):
                 row_of[(id(s), q)] = len(rows)
@@ -229,7 +232,7 @@ class FusedCircuit:
         self.pw_idx = [np.stack([np.stack([2 * (lo + j) + ((e_local[k] >> j) & 1) for j in range(k)])
                                  for lo in range(0, n, 4) if min(4, n - lo) == k]) for k in self.pw_sizes]
         # the stages in order
-        self.ops: list[tuple[str, object]] = []
+        self.ops: list[tuple[str, Any]] = []
         self.has_phq = False
         for s in program.stages:
             if isinstance(s, KronLayer):
@@ -251,13 +254,13 @@ class FusedCircuit:
         # A read-out |psi|^2 @ z ignores trailing phase stages, and a trailing permutation only permutes the
         # rows of z: with a read-out, the first `readout_ops` stages run and z is read at rows `readout_rows`.
         self.readout_ops = len(self.ops)
-        rows = np.arange(2**n)
+        readout_rows = np.arange(2**n)
         while self.readout_ops and self.ops[self.readout_ops - 1][0] in ("mono", "phq", "diag", "gconst", "gphase"):
             kind, data = self.ops[self.readout_ops - 1]
             if kind == "mono":
-                rows = rows[data[1]]  # |P psi|^2 @ z = |psi|^2 @ z[inv]
+                readout_rows = readout_rows[data[1]]  # |P psi|^2 @ z = |psi|^2 @ z[inv]
             self.readout_ops -= 1
-        self.readout_rows = rows
+        self.readout_rows = readout_rows
         self._consts: dict[tuple, _Consts] = {}
 
     @staticmethod
@@ -326,13 +329,16 @@ class _Fused(torch.autograd.Function):
         if d.shape[0] > n_u:
             mats_p = u_all[n_u:].view(batch, -1, 2, 2)
         # product prefix: per-qubit vectors, column by column, then their Kronecker product
-        pre, vs = [], []
+        pre: list[torch.Tensor] = []
+        vs: list[torch.Tensor] = []
         for kind, idx_s, idx_p, mask in c.pre_cols:
             if kind == "s":
                 m = mats_s.index_select(0, idx_s).unsqueeze(0)  # (1, n, 2, 2)
             elif kind == "p":
+                assert mats_p is not None
                 m = mats_p.index_select(1, idx_p)  # (B, n, 2, 2)
             else:
+                assert mats_p is not None
                 m = torch.where(mask, mats_p.index_select(1, idx_p), mats_s.index_select(0, idx_s))
             pre.append(m)
             vs.append(m[..., 0] if not vs else (m * vs[-1].unsqueeze(-2)).sum(-1))
@@ -403,8 +409,9 @@ class _Fused(torch.autograd.Function):
         # window matrices -> chain products -> shared matrices
         if chain_mats is not None:
             size = 4 * (chain_mats.shape[0] + 1)
-            g_flat = sum(_gather_prod_backward(gk.reshape(1, gk.shape[0], -1), e, idx, rolls, size)
-                         for gk, e, idx, rolls in zip(g_wins, win_e, c.win_idx, c.win_rolls))
+            g_flat = cast(torch.Tensor, sum(
+                _gather_prod_backward(gk.reshape(1, gk.shape[0], -1), e, idx, rolls, size)
+                for gk, e, idx, rolls in zip(g_wins, win_e, c.win_idx, c.win_rolls)))
             g_chain = _chain_backward(g_flat[0, :-4].view(-1, 2, 2), chain_mats, chain_parts)
             g_mats_s.index_add_(0, c.chains, g_chain.reshape(-1, 2, 2))
         # product prefix
@@ -415,6 +422,7 @@ class _Fused(torch.autograd.Function):
             g_out = torch.stack([g_local[w] for w, (g2, _) in enumerate(plan.pw_slots) if g2 == gi], dim=1)
             part = _gather_prod_backward(g_out, pw[gi][0], idx, rolls, 2 * n)
             g_v = part if g_v is None else g_v + part
+        assert g_v is not None
         g_v = g_v.view(b_v, n, 2)
         g_mats_p = None if mats_p is None else torch.zeros_like(mats_p)
         for j in range(len(pre) - 1, -1, -1):
@@ -425,9 +433,11 @@ class _Fused(torch.autograd.Function):
                 g_m = torch.stack([g_v, torch.zeros_like(g_v)], dim=-1)
             kind, idx_s, idx_p, mask = c.pre_cols[j]
             if kind == "m":
+                assert g_mats_p is not None
                 g_mats_p.index_add_(1, idx_p, torch.where(mask, g_m, 0).expand(batch, -1, -1, -1))
                 g_m = torch.where(mask, 0, g_m)
             if kind == "p":
+                assert g_mats_p is not None
                 g_mats_p.index_add_(1, idx_p, g_m.expand(batch, -1, -1, -1))
             else:
                 g_mats_s.index_add_(0, idx_s, g_m.sum(0))
@@ -437,6 +447,7 @@ class _Fused(torch.autograd.Function):
         g_d = _u_backward(c, g_u, u_saved)
         g_th_s.index_add_(0, c.cols_s, (g_d[:n_u] * c.ks).reshape(-1))
         if g_mats_p is not None:
+            assert g_th_p is not None
             g_th_p.index_add_(1, c.cols_p, (g_d[n_u:].view(batch, *c.kp.shape) * c.kp).reshape(batch, -1))
         g_shared = g_th_s[1:]
         g_sample = None
@@ -451,7 +462,7 @@ class _Fused(torch.autograd.Function):
 
 
 def _theta(kind_ps: bool, th_s: torch.Tensor, th_p: torch.Tensor | None) -> torch.Tensor:
-    return th_p if kind_ps else th_s.unsqueeze(0)
+    return cast(torch.Tensor, th_p) if kind_ps else th_s.unsqueeze(0)
 
 
 def _stage_forward(plan: FusedCircuit, c: _Consts, kind: str, data, psi: torch.Tensor, wins: list,
@@ -476,6 +487,7 @@ def _stage_forward(plan: FusedCircuit, c: _Consts, kind: str, data, psi: torch.T
         cols, coef, ps = data
         t = _theta(ps, th_s, th_p).index_select(1, cols)
         ang = t @ coef  # (bt, 2n): per-qubit angle of bit value 0 and 1
+        assert c.tables is not None
         phi = ang @ c.tables.windows
         e = torch.complex(torch.cos(phi), torch.sin(phi)).to(psi.dtype)
         parts = e.split(c.tables.sizes, dim=1)
@@ -526,20 +538,21 @@ def _stage_backward(plan: FusedCircuit, c: _Consts, kind: str, data, g: torch.Te
     if kind == "phq":
         cols, coef, ps = data
         _, phase, out = saved
-        bt = g_th_p.shape[0] if ps else 1
+        bt = cast(torch.Tensor, g_th_p).shape[0] if ps else 1
         z = _phase_grad(g, out, bt)  # (bt, 2**n) gradient of the phase of every amplitude
+        assert c.bit_ind is not None
         g_ang = z @ c.bit_ind  # (bt, 2n)
         _scatter_angles(g_ang @ coef.T, cols, ps, g_th_s, g_th_p)
         return sum_to(g * phase.conj(), b_in)
     if kind == "diag":
         cols, pat, _, ps = data
         _, e, out = saved
-        bt = g_th_p.shape[0] if ps else 1
+        bt = cast(torch.Tensor, g_th_p).shape[0] if ps else 1
         _scatter_angles(_phase_grad(g, out, bt) @ pat.T, cols, ps, g_th_s, g_th_p)
         return sum_to(g * e.conj(), b_in)
     col, ps = data  # "gphase"
     _, e, out = saved
-    bt = g_th_p.shape[0] if ps else 1
+    bt = cast(torch.Tensor, g_th_p).shape[0] if ps else 1
     gp = _phase_grad(g, out, bt).sum(1, keepdim=True)
     _scatter_angles(gp, torch.tensor([col], device=g.device), ps, g_th_s, g_th_p)
     return sum_to(g * e.conj(), b_in)
@@ -549,6 +562,7 @@ def _scatter_angles(g_t: torch.Tensor, cols: torch.Tensor, per_sample: bool, g_t
                     g_th_p: torch.Tensor | None) -> None:
     """Add ``g_t (bt, J)``, the gradients of angle columns ``cols``, into the angle-table gradients."""
     if per_sample:
+        assert g_th_p is not None
         g_th_p.index_add_(1, cols, g_t)
     else:
         g_th_s.index_add_(0, cols, g_t.sum(0))

@@ -7,6 +7,7 @@ sample, broadcast lazily). Qiskit ordering: qubit ``q`` is bit ``q`` of the basi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable, cast
 
 import numpy as np
 import torch
@@ -34,7 +35,7 @@ class Context:
     theta_sample: torch.Tensor | None
     consts: dict
 
-    def const(self, key: object, make) -> torch.Tensor:
+    def const(self, key: object, make: Callable[[], Any]) -> Any:
         """Cached device/dtype constant for ``key`` (``make`` builds it on a miss)."""
         if key not in self.consts:
             self.consts[key] = make()
@@ -72,6 +73,7 @@ def _chain_columns(ctx: Context, table: np.ndarray, key: object):
             yield pending
             pending = None
         sample_idx, mask = mixed
+        assert ctx.mats_sample is not None
         yield torch.where(mask, ctx.mats_sample[:, sample_idx], m)
     if pending is not None:
         yield pending
@@ -86,6 +88,7 @@ def _chain_product(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor
     out = None
     for m in _chain_columns(ctx, table, key):
         out = m if out is None else m @ out
+    assert out is not None
     return out
 
 
@@ -98,6 +101,7 @@ def _chain_vector(ctx: Context, table: np.ndarray, key: object) -> torch.Tensor:
     v = None
     for m in _chain_columns(ctx, table, key):
         v = m[..., 0:1] if v is None else m @ v  # (b, Q, 2, 1) columns
+    assert v is not None
     return v.squeeze(-1)
 
 
@@ -276,13 +280,13 @@ class Diagonal:
         return out
 
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
-        theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
+        theta = cast(torch.Tensor, ctx.theta_sample) if self.per_sample else ctx.theta_shared.unsqueeze(0)
         real = theta.dtype
         cols = ctx.const((id(self), "cols"), lambda: torch.as_tensor(self.angle_cols, device=psi.device))
         t = theta.index_select(1, cols)
         if self.per_qubit is not None:
             coef = ctx.const((id(self), "q"), lambda: torch.as_tensor(
-                self.per_qubit.reshape(len(self.angle_cols), -1), dtype=real, device=psi.device))
+                cast(np.ndarray, self.per_qubit).reshape(len(self.angle_cols), -1), dtype=real, device=psi.device))
             tables = ctx.const(("phase_tables", self.n, real), lambda: phase_tables(self.n, real, psi.device))
             return apply_phases(psi, (t @ coef).reshape(t.shape[0], self.n, 2), tables)
         pat = ctx.const((id(self), "p"), lambda: torch.as_tensor(self.patterns, dtype=real, device=psi.device))
@@ -319,8 +323,8 @@ class General:
         if self.constm is not None:
             return ctx.const(id(self), lambda: torch.as_tensor(self.constm, dtype=psi.dtype, device=psi.device))[None]
         a, bc, bs = ctx.const(id(self), lambda: tuple(
-            torch.as_tensor(m, dtype=psi.dtype, device=psi.device) for m in self.trig))
-        theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
+            torch.as_tensor(m, dtype=psi.dtype, device=psi.device) for m in cast(tuple, self.trig)))
+        theta = cast(torch.Tensor, ctx.theta_sample) if self.per_sample else ctx.theta_shared.unsqueeze(0)
         t = theta[:, self.angle_col, None, None] / 2
         return a + torch.cos(t) * bc + torch.sin(t) * bs
 
@@ -348,6 +352,6 @@ class GlobalPhase:
         if self.angle_col is None:
             phase = torch.tensor(self.value, dtype=ctx.theta_shared.dtype, device=psi.device)
             return psi * torch.polar(torch.ones_like(phase), phase)
-        theta = ctx.theta_sample if self.per_sample else ctx.theta_shared.unsqueeze(0)
+        theta = cast(torch.Tensor, ctx.theta_sample) if self.per_sample else ctx.theta_shared.unsqueeze(0)
         phase = theta[:, self.angle_col, None]
         return psi * torch.polar(torch.ones_like(phase), phase)
