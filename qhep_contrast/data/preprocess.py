@@ -1,19 +1,15 @@
-"""Image preprocessing: centre crop, exact area resize, max normalisation, log scaling, angle scaling.
+"""Image preprocessing: centre crop, exact area resize, max normalisation, log scaling.
 
 Image functions take tensors of shape ``(..., H, W)`` (a ``(C, H, W)`` image or a ``(B, C, H, W)``
 batch) and are pure tensor code. :class:`Preprocess` chains steps (:class:`CenterCrop`, :class:`Resize`,
 :class:`LogScale`, :class:`NormalizeMax`) into one transform usable as a dataset ``transform`` or on
 batches; it reports its ``output_shape`` so datasets know their image shape without reading data.
-
-Classical features become rotation angles with :func:`minmax_angles` (affine map of a fitted range to
-``[0, angle_max]``, clipped) or :func:`arctan_angles` (``pi/2 + arctan((x - center)/scale)`` in
-``(0, pi)``, no clipping needed); :class:`AngleScaler` fits either from training features.
+Features become rotation angles inside the models (:class:`~qhep_contrast.models.AngleScaling`).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Sequence
 
@@ -28,9 +24,6 @@ __all__ = [
     "resize_area",
     "normalize_max",
     "log_scale",
-    "minmax_angles",
-    "arctan_angles",
-    "AngleScaler",
     "CenterCrop",
     "Resize",
     "NormalizeMax",
@@ -149,74 +142,6 @@ def applies_log_scale(transform: object) -> bool:
     if isinstance(transform, LogScale):
         return True
     return isinstance(transform, Preprocess) and any(applies_log_scale(step) for step in transform.steps)
-
-
-def minmax_angles(x: torch.Tensor, low: torch.Tensor | float, high: torch.Tensor | float,
-                  angle_max: float = math.pi) -> torch.Tensor:
-    """Map features ``x`` ``(..., F)`` affinely from ``[low, high]`` to ``[0, angle_max]``, clipped.
-
-    ``theta = angle_max * clip((x - low) / (high - low), 0, 1)``; ``low``/``high`` are per-feature
-    ``(F,)`` or scalars (a feature with ``high == low`` maps to 0).
-    """
-    low_t = torch.as_tensor(low, dtype=x.dtype, device=x.device)
-    span = torch.as_tensor(high, dtype=x.dtype, device=x.device) - low_t
-    unit = (x - low_t) / torch.where(span > 0, span, torch.ones_like(span))
-    return angle_max * unit.clamp(0.0, 1.0) * (span > 0)
-
-
-def arctan_angles(x: torch.Tensor, center: torch.Tensor | float = 0.0,
-                  scale: torch.Tensor | float = 1.0) -> torch.Tensor:
-    """Map features to ``(0, pi)`` smoothly: ``theta = pi/2 + arctan((x - center) / scale)``.
-
-    Monotone and unbounded inputs never saturate to a hard clip; ``x = center`` maps to ``pi/2`` and
-    ``x = center +- scale`` to ``pi/2 +- pi/4``.
-    """
-    return math.pi / 2 + torch.atan((x - torch.as_tensor(center, dtype=x.dtype, device=x.device))
-                                    / torch.as_tensor(scale, dtype=x.dtype, device=x.device))
-
-
-@dataclass(eq=False)
-class AngleScaler:
-    """Feature-to-angle scaling fitted on training features ``(N, F)``.
-
-    ``method="minmax"``: per-feature min/max, then :func:`minmax_angles` (``[0, angle_max]``, unseen
-    values clipped). ``method="arctan"``: per-feature mean/std, then :func:`arctan_angles` (``(0, pi)``).
-
-    Example:
-        >>> scaler = AngleScaler("minmax").fit(train_features)   # doctest: +SKIP
-        >>> angles = scaler(test_features)
-    """
-
-    method: str = "minmax"
-    angle_max: float = math.pi
-    low: torch.Tensor | None = field(default=None, repr=False)
-    high: torch.Tensor | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.method not in ("minmax", "arctan"):
-            raise ConfigError(f"AngleScaler method must be 'minmax' or 'arctan'; got {self.method!r}")
-
-    def fit(self, features: torch.Tensor) -> "AngleScaler":
-        """Fit on ``(N, F)`` features: min/max (minmax) or mean/std (arctan), per feature."""
-        if features.dim() != 2 or features.shape[0] < 1:
-            raise ShapeError(f"AngleScaler.fit expects features (N, F) with N >= 1; got {tuple(features.shape)}")
-        if self.method == "minmax":
-            self.low, self.high = features.amin(dim=0), features.amax(dim=0)
-        else:
-            std = features.std(dim=0, unbiased=False)
-            self.low, self.high = features.mean(dim=0), torch.where(std > 0, std, torch.ones_like(std))
-        return self
-
-    def __call__(self, features: torch.Tensor) -> torch.Tensor:
-        """Angles for ``(..., F)`` features."""
-        if self.low is None or self.high is None:
-            raise ConfigError("AngleScaler is not fitted; call .fit(train_features) first")
-        if self.method == "minmax":
-            return minmax_angles(features, self.low, self.high, self.angle_max)
-        return arctan_angles(features, self.low, self.high)
-
-
-# ---------------------------------------------------------------- composable steps
 
 
 @dataclass(frozen=True)

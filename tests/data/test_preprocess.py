@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
 from qhep_contrast.data import (
-    AngleScaler,
     CenterCrop,
     LogScale,
     NormalizeMax,
     Preprocess,
     Resize,
-    arctan_angles,
     center_crop,
     log_scale,
-    minmax_angles,
     normalize_max,
     resize_area,
 )
@@ -97,37 +92,6 @@ def test_log_scale():
     assert log_scale(torch.zeros(3), 2.0).abs().max() == 0
     with pytest.raises(ConfigError):
         log_scale(x, 0.0)
-
-
-def test_minmax_angles_range_and_clipping():
-    x = torch.tensor([[0.0, -1.0], [5.0, 1.0], [10.0, 3.0], [20.0, -5.0]])
-    theta = minmax_angles(x, torch.tensor([0.0, -1.0]), torch.tensor([10.0, 3.0]))
-    expected = torch.tensor([[0.0, 0.0], [math.pi / 2, math.pi / 2], [math.pi, math.pi], [math.pi, 0.0]])
-    torch.testing.assert_close(theta, expected)
-    assert minmax_angles(torch.tensor([2.0]), 2.0, 2.0).item() == 0.0  # constant feature
-
-
-def test_arctan_angles_closed_form():
-    x = torch.tensor([-1e9, 1.0, 3.0, 5.0, 1e9], dtype=torch.float64)
-    theta = arctan_angles(x, center=3.0, scale=2.0)
-    torch.testing.assert_close(theta, torch.tensor([0.0, math.pi / 4, math.pi / 2, 3 * math.pi / 4, math.pi],
-                                                   dtype=torch.float64), atol=1e-8, rtol=0)
-
-
-def test_angle_scaler():
-    train = torch.randn(200, 3, dtype=torch.float64) * torch.tensor([1.0, 10.0, 0.1], dtype=torch.float64)
-    mm = AngleScaler("minmax").fit(train)
-    a = mm(train)
-    torch.testing.assert_close(a.amin(0), torch.zeros(3, dtype=torch.float64))
-    torch.testing.assert_close(a.amax(0), torch.full((3,), math.pi, dtype=torch.float64))
-    at = AngleScaler("arctan").fit(train)
-    b = at(train)
-    assert (b > 0).all() and (b < math.pi).all()
-    torch.testing.assert_close(at(train.mean(0, keepdim=True)), torch.full((1, 3), math.pi / 2, dtype=torch.float64))
-    with pytest.raises(ConfigError):
-        AngleScaler("tanh")
-    with pytest.raises(ConfigError, match="not fitted"):
-        AngleScaler()(train)
 
 
 def test_preprocess_pipeline_batched_equals_per_image_and_shape():
