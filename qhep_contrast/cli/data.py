@@ -99,7 +99,7 @@ def _run_generate_jets(args: argparse.Namespace) -> int:
 
     recipe = JetRecipe(mpi=not args.no_mpi, hadronisation=not args.no_hadronisation, centre=args.centre,
                        **_field_values(args, _JET_OPTIONS))
-    report = generate_jets(args.output, args.n_jets, args.seed, recipe, workers=args.workers,
+    report = generate_jets(args.output, args.n, args.seed, recipe, workers=args.workers,
                            shard_size=args.shard_size, quark_fraction=args.quark_fraction,
                            with_particles=not args.no_particles, command=_command("generate-jets", args),
                            force=args.force)
@@ -126,7 +126,7 @@ def _add_generate_jets(inner: argparse._SubParsersAction) -> None:
             "Install the generators with: pip install 'pythia8mc==8.317.2' fastjet"),
     )
     p.add_argument("output", help="output HDF5 file")
-    p.add_argument("--n-jets", type=int, default=2000, help="number of jets")
+    p.add_argument("--n", "--n-jets", dest="n", type=int, default=2000, help="number of jets")
     p.add_argument("--seed", type=int, default=1, help="master seed (>= 0); shard seeds derive from it")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
     p.add_argument("--shard-size", type=int, default=250, help="jets per shard (one Pythia run each)")

@@ -28,9 +28,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}) -> {values['folder']}")
     print(f"  N_train {values['n_train']}, N_test {values['n_test']}, executor {args.execution}, "
           f"shots {args.shots or 'exact'}, noise {args.noise or args.backend or 'none'}")
+    context = (f"[N_test {values['n_test']}, {args.execution}, shots {args.shots or 'exact'}, "
+               f"noise {args.noise or args.backend or 'none'}]")
     for key in _SHOWN:
         if values.get(key) is not None:
-            print(f"  {key:<26} {json.dumps(json_safe(values[key]))}")
+            print(f"  {key:<26} {json.dumps(json_safe(values[key]))}  {context}")
     _warn_small(values)
     return 0
 

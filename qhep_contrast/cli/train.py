@@ -47,6 +47,11 @@ def _overrides(items: list[str]) -> dict[str, object]:
     return flat
 
 
+def _sets(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` overrides, with ``--no-progress`` as ``train.progress=false``."""
+    return [*args.set, *(["train.progress=false"] if args.no_progress else [])]
+
+
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), evaluate, and print the comparison table; 130 after Ctrl-C."""
     from qhep_contrast.experiment.config import load_config
@@ -55,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         if args.config is not None:
             raise ConfigError("give either CONFIG (a new run) or --resume RUN_DIR (its own config.toml), not both.")
-        comparison = resume_compare(args.resume, overrides=_overrides(args.set), log=_stderr)
+        comparison = resume_compare(args.resume, overrides=_overrides(_sets(args)), log=_stderr)
     else:
-        config = load_config(args.config or DEFAULT_CONFIG, args.set)
+        config = load_config(args.config or DEFAULT_CONFIG, _sets(args))
         if args.dry_run:
             from qhep_contrast.experiment.cost import training_cost
 
@@ -93,6 +98,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
                         help="continue the run in RUN_DIR from its last checkpoint (only train.epochs, "
                              "train.progress, train.device, train.threads, train.evaluate may be --set)")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bars (the same as --set train.progress=false)")
     parser.add_argument("--runs-root", type=Path, default=Path("runs"),
                         help="where run folders are created (default: runs)")
     parser.add_argument("--dry-run", action="store_true",

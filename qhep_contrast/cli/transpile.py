@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="only the pass manager's layout (no best-error rows)")
     parser.add_argument("--candidates", type=int, default=3, metavar="K",
                         help="error-aware layout candidates transpiled per job (default: 3)")
-    parser.add_argument("--out", type=Path, default=Path("runs/transpile"),
+    parser.add_argument("--runs-root", "--out", dest="out", type=Path, default=Path("runs/transpile"),
                         help="parent folder of the run folder (default: runs/transpile)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--list-backends", action="store_true", help="list the fake backend names and exit")

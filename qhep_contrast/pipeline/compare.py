@@ -118,14 +118,14 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 def comparison_table(comparison: Comparison, efficiencies: tuple[str, ...] = ("0.3", "0.5")) -> str:
-    """A plain-text table: linear-probe AUC, kNN AUC, rejections and parameter counts per model.
+    """A plain-text table: linear-probe AUC, kNN AUC, rejections, parameter counts and N_test per model.
 
     A ``pair acc`` column is added when any model has a Siamese pair accuracy (contrastive-pair runs).
     """
     evaluations = {name: o.summary.get("evaluation", {}) for name, o in comparison.outcomes.items()}
     pairs = any("pair_accuracy" in ev for ev in evaluations.values())
     header = (["model", "probe AUC", "kNN AUC"] + [f"1/eps_B@{e}" for e in efficiencies]
-              + (["pair acc"] if pairs else []) + ["params", "run folder"])
+              + (["pair acc"] if pairs else []) + ["params", "N test", "run folder"])
     rows = [header]
     for name, outcome in comparison.outcomes.items():
         ev = evaluations[name]
@@ -133,6 +133,6 @@ def comparison_table(comparison: Comparison, efficiencies: tuple[str, ...] = ("0
         rows.append([name, _fmt(ev.get("probe_auc")), _fmt(ev.get("knn_auc"))]
                     + [_fmt(rejection.get(e), 1) for e in efficiencies]
                     + ([_fmt(ev.get("pair_accuracy"))] if pairs else [])
-                    + [_fmt(ev.get("parameters")), str(outcome.run_dir)])
+                    + [_fmt(ev.get("parameters")), _fmt(ev.get("n_test")), str(outcome.run_dir)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)

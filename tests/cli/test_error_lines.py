@@ -76,3 +76,21 @@ def test_eval_limit_must_not_be_negative(capsys) -> None:
     with pytest.raises(SystemExit) as info:
         main(["eval", "somewhere", "--limit", "-1"])
     assert info.value.code == 2 and "expected a whole number >= 0" in capsys.readouterr().err
+
+
+def test_one_spelling_for_one_idea() -> None:
+    from qhep_contrast.cli.main import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["transpile", "--runs-root", "x"]).out == parser.parse_args(["transpile", "--out", "x"]).out
+    jets = ["data", "generate-jets", "o.h5"]
+    assert parser.parse_args([*jets, "--n", "7"]).n == parser.parse_args([*jets, "--n-jets", "7"]).n == 7
+    assert parser.parse_args(["data", "generate-egamma", "o.h5", "--n", "7"]).n == 7
+    assert parser.parse_args(["train", "--no-progress"]).no_progress
+
+
+def test_train_no_progress_is_train_progress_false(tmp_path, capsys) -> None:
+    assert main(["train", MAIN, *_SETS, "--set", "train.progress=true", "--no-progress",
+                 "--runs-root", str(tmp_path)]) == 0
+    (run_dir,) = (tmp_path / "simclr_jets").iterdir()
+    assert "progress = false" in (run_dir / "config.toml").read_text()
