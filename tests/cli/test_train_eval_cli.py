@@ -133,3 +133,32 @@ def test_ctrl_c_writes_checkpoint_and_resume_finishes(tmp_path, capsys, monkeypa
     assert main(["train", "--resume", str(run_dir)]) == 0
     assert [json.loads(x)["epoch"] for x in (run_dir / "metrics.jsonl").read_text().splitlines()] == [1, 2]
     assert json.loads((run_dir / "summary.json").read_text())["finished"] is True
+
+
+def test_each_evaluation_has_its_own_folder_and_context(main_run, capsys):
+    run_dir = str(main_run[0])
+    sets = ["--limit", "12"]
+    assert main(["eval", run_dir, *sets, "--no-plots"]) == 0
+    assert main(["eval", run_dir, *sets, "--no-plots"]) == 0
+    out, err = capsys.readouterr()
+    folders = sorted((main_run[0] / "evaluations").iterdir())
+    assert len(folders) >= 2 and all((f / "evaluation.json").is_file() for f in folders)
+    assert all("-exact-limit12" in f.name for f in folders[-2:])
+    metric_lines = [line for line in out.splitlines() if "probe_auc" in line]
+    assert metric_lines and all("[N_test" in line and "exact" in line for line in metric_lines)
+    assert "warning: N_test =" in err  # small test sets are flagged with the AUC's statistical error
+
+
+def test_ibm_evaluation_needs_shots(main_run, capsys):
+    assert main(["eval", str(main_run[0]), "--execution", "ibm", "--backend", "fake_torino"]) == 2
+    assert "give --shots N" in capsys.readouterr().err
+
+
+def test_git_revision_from_the_working_checkout(tmp_path, monkeypatch):
+    from qhep_contrast.experiment import run_dir as rd
+
+    monkeypatch.setattr(rd, "_git_at", lambda folder: {"sha": "abc" if folder == tmp_path else None,
+                                                        "dirty": False})
+    monkeypatch.setattr(rd, "_holds_package", lambda folder: folder == tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert rd.git_revision() == {"sha": "abc", "dirty": False, "where": "working directory"}
