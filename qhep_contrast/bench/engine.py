@@ -27,9 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from qiskit.quantum_info import Statevector
 
-from qhep_contrast.bench._naive import naive_expectations
 from qhep_contrast.bench._peers import pennylane_w1, tensorcircuit_w1, tensorcircuit_w2
 from qhep_contrast.bench._timing import (
     copy_gbps,
@@ -39,11 +37,15 @@ from qhep_contrast.bench._timing import (
     median_seconds,
     write_json,
 )
+from qhep_contrast.bench._workloads import (
+    check_against_statevector,
+    check_fidelities_against_statevector,
+    w1_step,
+    w2_step,
+)
 from qhep_contrast.circuits import w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec
-from qhep_contrast.exceptions import QHEPError
 from qhep_contrast.execution.exact import compile as compile_exact
-from qhep_contrast.execution.exact import fidelity
 
 __all__ = ["add_arguments", "run", "flops_per_sample", "bytes_per_sample", "fixed_and_per_sample"]
 
@@ -72,52 +74,6 @@ def fixed_and_per_sample(batches: list[int], seconds: list[float]) -> tuple[floa
     return float(intercept), float(slope)
 
 
-def _check_fidelities(name: str, spec: CircuitSpec, got: np.ndarray, x1: torch.Tensor, x2: torch.Tensor,
-                      w: torch.Tensor) -> None:
-    """Refuse to time a W2 implementation whose fidelities differ from Statevector on the first two pairs."""
-    for b in range(min(2, x1.shape[0])):
-        states = [Statevector(spec.circuit.assign_parameters(
-            dict(zip(spec.inputs + spec.weights, [*x[b].tolist(), *w.tolist()])))) for x in (x1, x2)]
-        ref = abs(states[0].inner(states[1])) ** 2
-        if not np.isclose(got[b], ref, atol=1e-4):
-            raise QHEPError(f"{name}: fidelity differs from Statevector by {abs(got[b] - ref):.2e}; "
-                            "not timing a wrong implementation.")
-
-
-def _check(name: str, spec: CircuitSpec, got: np.ndarray, x: torch.Tensor, w: torch.Tensor) -> None:
-    """Refuse to time an implementation whose <Z_i> differ from Statevector on the first two samples."""
-    for b in range(min(2, x.shape[0])):
-        bind = dict(zip(spec.inputs + spec.weights, [*x[b].tolist(), *w.tolist()]))
-        sv = Statevector(spec.circuit.assign_parameters(bind))
-        ref = np.array([sv.expectation_value(o).real for o in spec.observables])
-        if not np.allclose(got[b], ref, atol=1e-4):
-            raise QHEPError(f"{name}: output differs from Statevector by {np.abs(got[b] - ref).max():.2e}; "
-                            "not timing a wrong implementation.")
-
-
-def _w1_step(spec: CircuitSpec, batch: int, device: str, impl: str):
-    gen = torch.Generator().manual_seed(0)
-    x = torch.rand(batch, spec.num_inputs, generator=gen).to(device).requires_grad_(True)
-    w = torch.rand(spec.num_weights, generator=gen).to(device).requires_grad_(True)
-    ec = compile_exact(spec.circuit, spec.inputs, spec.weights)
-    observables = ec.observable_program(spec.observables)
-
-    def forward() -> torch.Tensor:
-        if impl == "naive":
-            return naive_expectations(spec.circuit, spec.inputs, spec.weights, x, w)
-        return ec.expectation(x, w, observables)
-
-    _check(impl, spec, forward().detach().cpu().numpy(), x.detach().cpu(), w.detach().cpu())
-
-    def step() -> None:
-        x.grad = w.grad = None
-        forward().sum().backward()
-        if device != "cpu":
-            torch.cuda.synchronize()
-
-    return step
-
-
 def _qml_step(spec: CircuitSpec, batch: int):
     """qiskit-machine-learning EstimatorQNN + TorchConnector with its default estimator and gradient."""
     from qiskit_machine_learning.connectors import TorchConnector
@@ -129,7 +85,7 @@ def _qml_step(spec: CircuitSpec, batch: int):
     w0 = torch.rand(spec.num_weights, generator=gen)
     model = TorchConnector(qnn, initial_weights=w0.numpy())
     x = torch.rand(batch, spec.num_inputs, generator=gen).requires_grad_(True)
-    _check("qiskit-machine-learning", spec, model(x).detach().numpy(), x.detach(), w0)
+    check_against_statevector("qiskit-machine-learning", spec, model(x).detach().numpy(), x.detach(), w0)
 
     def step() -> None:
         x.grad = None
@@ -185,39 +141,16 @@ def flops_per_sample(spec: CircuitSpec) -> dict[str, float]:
 def _w3_subprocess(n: int, repeats: int, device: str) -> dict:
     """W1 at width ``n`` (B = 64) in a fresh process, so its peak memory is its own."""
     code = (
-        "import json,resource,torch;from qhep_contrast.bench.engine import _w1_step, median_seconds;"
+        "import json,resource,torch;from qhep_contrast.bench._workloads import w1_step;from qhep_contrast.bench._timing import median_seconds;"
         "from qhep_contrast.execution.exact.allocator import keep_freed_memory;keep_freed_memory();"
         "from qhep_contrast.circuits import w1_spec;"
-        f"s=_w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
+        f"s=w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
         "print(json.dumps({'seconds':t,'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["killed"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def _w2_step(spec: CircuitSpec, batch: int, device: str):
-    """W2 on the engine: both halves of the pairs in one engine call, fidelities, backward of their sum."""
-    ec = compile_exact(spec.circuit, spec.inputs, spec.weights)
-    gen = torch.Generator().manual_seed(1)
-    x12 = torch.rand(2 * batch, spec.num_inputs, generator=gen).to(device).requires_grad_(True)
-    w = torch.rand(spec.num_weights, generator=gen).to(device).requires_grad_(True)
-
-    def forward() -> torch.Tensor:
-        psi = ec.statevector(x12, w)
-        return fidelity(psi[:batch], psi[batch:])
-
-    _check_fidelities("qhep exact", spec, forward().detach().cpu().numpy(), x12[:batch].detach().cpu(),
-                      x12[batch:].detach().cpu(), w.detach().cpu())
-
-    def step() -> None:
-        x12.grad = w.grad = None
-        forward().sum().backward()
-        if device != "cpu":
-            torch.cuda.synchronize()
-
-    return step
 
 
 def _peer_rows(workload: str, impl: str, spec: CircuitSpec, batches: list[int], repeats: int, make, check) -> list:
@@ -274,18 +207,18 @@ def run(args: argparse.Namespace) -> int:
     w2 = w2_spec(8, 3)
     rows = result["rows"]
     for batch in batches:
-        t = median_seconds(_w1_step(w1, batch, device, "engine"), repeats)
+        t = median_seconds(w1_step(w1, batch, device, "engine"), repeats)
         rows.append({"workload": "W1", "impl": "qhep exact", "qubits": 8, "batch": batch, "step_ms": 1e3 * t,
                      "rate": batch / t, "unit": "samples/s"})
     peer_repeats = max(3, repeats // 3)
     rows += _peer_rows("W1", "TensorCircuit-NG (jax, jit+vmap)", w1, batches, repeats, tensorcircuit_w1,
-                       lambda p: _check("TensorCircuit-NG", w1, p[1](), p[2], p[3]))
+                       lambda p: check_against_statevector("TensorCircuit-NG", w1, p[1](), p[2], p[3]))
     naive_batch = max(batches)
-    t = median_seconds(_w1_step(w1, naive_batch, device, "naive"), peer_repeats)
+    t = median_seconds(w1_step(w1, naive_batch, device, "naive"), peer_repeats)
     rows.append({"workload": "W1", "impl": "naive gate-by-gate torch", "qubits": 8, "batch": naive_batch,
                  "step_ms": 1e3 * t, "rate": naive_batch / t, "unit": "samples/s"})
     rows += _peer_rows("W1", "PennyLane default.qubit (torch, backprop)", w1, [naive_batch], peer_repeats,
-                       pennylane_w1, lambda p: _check("PennyLane", w1, p[1]().detach().numpy(), p[2].detach(),
+                       pennylane_w1, lambda p: check_against_statevector("PennyLane", w1, p[1]().detach().numpy(), p[2].detach(),
                                                       p[3].detach()))
     if not args.skip_baseline:
         t = median_seconds(_qml_step(w1, baseline_batch), 1 if args.quick else 3, warmup=1)
@@ -293,11 +226,11 @@ def run(args: argparse.Namespace) -> int:
                      "batch": baseline_batch, "step_ms": 1e3 * t, "rate": baseline_batch / t, "unit": "samples/s"})
 
     for batch in batches:
-        t = median_seconds(_w2_step(w2, batch, device), repeats)
+        t = median_seconds(w2_step(w2, batch, device), repeats)
         rows.append({"workload": "W2", "impl": "qhep exact", "qubits": 8, "batch": batch, "step_ms": 1e3 * t,
                      "rate": batch / t, "unit": "pairs/s"})
     rows += _peer_rows("W2", "TensorCircuit-NG (jax, jit+vmap)", w2, batches, repeats, tensorcircuit_w2,
-                       lambda p: _check_fidelities("TensorCircuit-NG", w2, p[1](), p[2], p[3], p[4]))
+                       lambda p: check_fidelities_against_statevector("TensorCircuit-NG", w2, p[1](), p[2], p[3], p[4]))
 
     for n in w3_qubits:
         r = _w3_subprocess(n, max(3, repeats // 5), device)
