@@ -10,7 +10,7 @@ from torch import Tensor
 from qhep_contrast._checks import check_real
 from qhep_contrast.losses._infonce import positive_pairs
 from qhep_contrast.losses._states import FidelityMatrixLoss
-from qhep_contrast.losses.fidelity_infonce import SIMILARITIES, FidelityInfoNCELoss, FidelitySimilarity
+from qhep_contrast.losses.fidelity_infonce import FidelityInfoNCELoss, FidelityInfoNCEOptions, FidelitySimilarity
 from qhep_contrast.losses.registry import LOSSES, LossTraits
 from qhep_contrast.options import option
 
@@ -68,13 +68,10 @@ class CombinedFidelityLoss(FidelityMatrixLoss):
 
 
 @dataclass(frozen=True)
-class CombinedFidelityOptions:
-    """``[loss] name = "combined_fidelity"``."""
+class CombinedFidelityOptions(FidelityInfoNCEOptions):
+    """``[loss] name = "combined_fidelity"``: the fidelity InfoNCE keys and its weight ``alpha``."""
 
     alpha: float = option(0.5, low=0.0, high=1.0, help="weight of the InfoNCE term")
-    temperature: float = option(0.5, low=0.0, low_open=True, help="InfoNCE temperature tau > 0")
-    similarity: str = option("fidelity", choices=SIMILARITIES, help="s(F) = F or log(F + eps)")
-    eps: float = option(1e-4, low=0.0, high=1.0, low_open=True, high_open=True, help="log_fidelity epsilon")
 
 
 @LOSSES.register("combined_fidelity", options=CombinedFidelityOptions,
