@@ -9,7 +9,9 @@ computed by a fidelity estimator (:class:`~qhep_contrast.qnn.ExactFidelity`, or
 * pair fidelities: the mean fidelity of same-class and different-class test pairs (the pairs of
   :func:`~qhep_contrast.evaluation.pair_fidelities` for the same seed);
 * a fidelity-kernel classifier: scikit-learn's ``SVC(kernel="precomputed")`` fitted on the train x train
-  kernel ``K[i, j] = F(i, j)`` and scored (ROC AUC, accuracy) on the test x train kernel (binary labels).
+  kernel ``K[i, j] = F(i, j)`` and scored (ROC AUC, accuracy) on the test x train kernel (binary labels);
+* fidelity kNN on the same test x train kernel: each test state takes the labels of the ``k`` training states
+  of highest fidelity (the state-space neighbours; no extra circuits).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from qhep_contrast.evaluation.roc import roc_auc
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.qnn import ComputeUncomputeFidelity, ExactFidelity, QuantumLayer, SwapTestFidelity
 
-__all__ = ["FIDELITY_METHODS", "fidelity_estimator", "layer_inputs", "fidelity_kernel", "fidelity_metrics"]
+__all__ = ["FIDELITY_METHODS", "fidelity_estimator", "layer_inputs", "fidelity_kernel", "fidelity_knn",
+           "fidelity_metrics"]
 
 FIDELITY_METHODS: dict[str, type] = {"swap": SwapTestFidelity, "cu": ComputeUncomputeFidelity}
 """``--fidelity`` names: swap test (``2n + 1`` qubits) or compute-uncompute (``n`` qubits)."""
@@ -90,9 +93,32 @@ def _svc(k_train: np.ndarray, y_train: np.ndarray, k_test: np.ndarray, y_test: n
             "kernel_svc_accuracy": float((svc.predict(k_test) == y_test).mean())}
 
 
+def fidelity_knn(k_test: np.ndarray, y_train: np.ndarray, y_test: np.ndarray, k: int) -> dict[str, float]:
+    """kNN with fidelity as the similarity: neighbours of test ``i`` are the ``k`` largest ``k_test[i, :]``.
+
+    Args:
+        k_test: ``(M, N)`` test x train fidelities.
+        y_train, y_test: ``(N,)`` and ``(M,)`` integer labels.
+        k: neighbours (capped at ``N``).
+
+    Returns:
+        ``fidelity_knn_accuracy`` (majority vote, ties to the smaller label) and, for binary labels with both
+        classes in the test split, ``fidelity_knn_auc`` of the fraction of class-1 neighbours.
+    """
+    k = max(1, min(int(k), k_test.shape[1]))
+    num_classes = int(max(y_train.max(), y_test.max())) + 1
+    nearest = torch.from_numpy(np.ascontiguousarray(k_test)).topk(k, dim=1).indices
+    onehot = torch.nn.functional.one_hot(torch.as_tensor(y_train, dtype=torch.int64), num_classes).double()
+    fractions = onehot[nearest].mean(dim=1).numpy()
+    values = {"fidelity_knn_accuracy": float(np.mean(np.argmax(fractions, axis=1) == y_test))}
+    if num_classes == 2 and 0 < y_test.sum() < y_test.size:
+        values["fidelity_knn_auc"] = float(roc_auc(fractions[:, 1], y_test))
+    return values
+
+
 def fidelity_metrics(estimator: Estimator, weight: torch.Tensor, train: tuple[torch.Tensor, np.ndarray],
                      test: tuple[torch.Tensor, np.ndarray], n_pairs: int, seed: int,
-                     c: float = 1.0) -> dict[str, float]:
+                     c: float = 1.0, knn_k: int = 15) -> dict[str, float]:
     """Pair-fidelity means and the fidelity-kernel SVC of one estimator.
 
     Args:
@@ -102,10 +128,12 @@ def fidelity_metrics(estimator: Estimator, weight: torch.Tensor, train: tuple[to
         n_pairs: labelled test pairs for the pair-fidelity means.
         seed: pair-sampling seed.
         c: the SVC's regularisation.
+        knn_k: neighbours of the fidelity kNN.
 
     Returns:
         ``fidelity_same_class_mean``, ``fidelity_other_class_mean``, ``kernel_svc_auc`` and
-        ``kernel_svc_accuracy`` (the last two for binary labels only).
+        ``kernel_svc_accuracy`` (binary labels only), ``fidelity_knn_accuracy`` and ``fidelity_knn_auc``
+        (binary labels only).
     """
     w = weight.detach().to(torch.float64)
     (train_x, train_y), (test_x, test_y) = train, test
@@ -117,4 +145,5 @@ def fidelity_metrics(estimator: Estimator, weight: torch.Tensor, train: tuple[to
     k_train = fidelity_kernel(estimator, train_x, train_x, w)
     k_test = fidelity_kernel(estimator, test_x, train_x, w)
     values.update(_svc(k_train, train_y, k_test, test_y, c))
+    values.update(fidelity_knn(k_test, train_y, test_y, knn_k))
     return values

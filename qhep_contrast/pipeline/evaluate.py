@@ -164,11 +164,13 @@ def _fidelity_values(model: nn.Module, config: RunConfig, data: DataBundle, devi
     train = layer_inputs(model, layer, _limit(data.train, limit, config.seed), bs, device)
     test = layer_inputs(model, layer, _limit(data.test, limit, config.seed + 1), bs, device)
     pairs, seed = config.eval.fidelity_pairs, config.seed
-    exact = fidelity_metrics(fidelity_estimator(layer, method, None), layer.weight, train, test, pairs, seed)
-    values: dict[str, Any] = {k: v for k, v in exact.items() if k.startswith("kernel_")}
+    neighbours = config.eval.knn_k
+    exact = fidelity_metrics(fidelity_estimator(layer, method, None), layer.weight, train, test, pairs, seed,
+                             knn_k=neighbours)
+    values: dict[str, Any] = {k: v for k, v in exact.items() if k.startswith(("kernel_", "fidelity_knn_"))}
     if executor is not None:
         estimated = fidelity_metrics(fidelity_estimator(layer, method, executor), layer.weight, train, test, pairs,
-                                     seed)
+                                     seed, knn_k=neighbours)
         values.update({f"{k}_{method}": v for k, v in estimated.items()})
         values.update({f"{k}_exact": v for k, v in exact.items()}, fidelity=method)
     return values
@@ -198,7 +200,8 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
             ``"cu"`` (compute-uncompute). Their states exist only on the exact engine, so the model embeds
             exactly and every fidelity (test pairs, train and test kernels) is also estimated with these
             circuits on the executor: ``<metric>_<fidelity>`` next to ``<metric>_exact``. State-output
-            models also get a fidelity-kernel SVC (``kernel_svc_auc``, ``kernel_svc_accuracy``).
+            models also get a fidelity-kernel SVC (``kernel_svc_auc``, ``kernel_svc_accuracy``) and a fidelity
+            kNN on the test x train kernel (``fidelity_knn_auc``, ``fidelity_knn_accuracy``).
         runtime: IBM Runtime options (see :func:`~qhep_contrast.experiment.execution.resolve_execution`).
     """
     run_dir = Path(run_dir)

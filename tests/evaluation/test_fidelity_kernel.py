@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from qhep_contrast.cli.main import main
-from qhep_contrast.evaluation.fidelity_kernel import fidelity_estimator, fidelity_kernel
+from qhep_contrast.evaluation.fidelity_kernel import fidelity_estimator, fidelity_kernel, fidelity_knn
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution import ExecutionConfig
 from qhep_contrast.experiment.config import load_config
@@ -47,6 +47,36 @@ def test_kernel_estimates_agree_with_exact_within_shot_noise(method: str) -> Non
     assert np.abs(estimated - exact).max() > 0  # really sampled
 
 
+def _knn_loop(k_test: np.ndarray, y_train: np.ndarray, k: int) -> np.ndarray:
+    """Fraction of class-1 neighbours, one test row at a time (stable sort: ties to the earlier train index)."""
+    out = []
+    for row in k_test:
+        order = sorted(range(len(row)), key=lambda j: -row[j])[:k]
+        out.append(np.mean(y_train[order]))
+    return np.array(out)
+
+
+def test_fidelity_knn_equals_a_loop_over_test_states() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    k_test = rng.random((30, 40))
+    y_train = rng.integers(0, 2, 40)
+    y_test = rng.integers(0, 2, 30)
+    values = fidelity_knn(k_test, y_train, y_test, k=5)
+    fractions = _knn_loop(k_test, y_train, 5)
+    assert values["fidelity_knn_auc"] == pytest.approx(roc_auc_score(y_test, fractions), abs=1e-12)
+    assert values["fidelity_knn_accuracy"] == pytest.approx(np.mean((fractions > 0.5) == y_test), abs=1e-12)
+
+
+def test_fidelity_knn_finds_the_class_of_near_identical_states() -> None:
+    """States close to their own class's centre: every test state's highest fidelities are its class."""
+    y_train, y_test = np.array([0, 0, 0, 1, 1, 1]), np.array([0, 1, 1, 0])
+    k_test = np.where(y_test[:, None] == y_train[None, :], 0.9, 0.1)
+    values = fidelity_knn(k_test, y_train, y_test, k=3)
+    assert values == {"fidelity_knn_accuracy": 1.0, "fidelity_knn_auc": 1.0}
+
+
 def test_unknown_fidelity_method_is_a_config_error() -> None:
     layer = QuantumLayer(toy_spec(2), seed=0)
     with pytest.raises(ConfigError, match="swap"):
@@ -66,6 +96,9 @@ def test_eval_on_aer_estimates_fidelity_metrics_next_to_exact(fidelity_run, meth
         assert abs(values[f"{key}_{method}"] - values[f"{key}_exact"]) <= 5 * sigma, key
     for suffix in ("", "_exact", f"_{method}"):
         assert 0.0 <= values[f"kernel_svc_auc{suffix}"] <= 1.0
+        assert 0.0 <= values[f"fidelity_knn_accuracy{suffix}"] <= 1.0
+    # the test x train kernel is estimated entry by entry within shot noise, so the neighbour votes move little
+    assert abs(values[f"fidelity_knn_accuracy_{method}"] - values["fidelity_knn_accuracy_exact"]) <= 0.3
     assert f"kernel_svc_auc_{method}" in capsys.readouterr().out
 
 
