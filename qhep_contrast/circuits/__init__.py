@@ -35,6 +35,7 @@ from qhep_contrast.circuits.fidelity import (
 from qhep_contrast.circuits.fingerprint import canonical_text, circuit_fingerprint
 from qhep_contrast.circuits.gates import ENGINE_GATES, unsupported_instructions
 from qhep_contrast.circuits.phase_free import PHASE_GATES, without_parametric_phases
+from qhep_contrast.circuits.product_standin import product_standin
 from qhep_contrast.circuits.registry import BUILDERS, default_specs, w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec, z_observables
 
@@ -53,6 +54,7 @@ __all__ = [
     "quantum_autoencoder",
     "qssl_classifier",
     "compose",
+    "product_standin",
     "swap_test",
     "compute_uncompute",
     "destructive_swap_test",

@@ -11,10 +11,9 @@ __all__ = ["register", "run"]
 
 _RUNTIME = ("mode", "resilience_level", "twirling", "dynamical_decoupling", "max_execution_time")
 
-_SHOWN = ("probe_auc", "probe_accuracy", "probe_rejection", "knn_auc", "knn_accuracy",
-          "fidelity_same_class_mean", "fidelity_other_class_mean", "kernel_svc_auc",
-          *(f"{m}_{f}" for f in ("exact", "swap", "cu") for m in ("fidelity_same_class_mean",
-                                                                 "fidelity_other_class_mean", "kernel_svc_auc")))
+_FIDELITY = ("fidelity_same_class_mean", "fidelity_other_class_mean", "kernel_svc_auc", "fidelity_knn_auc")
+_SHOWN = ("probe_auc", "probe_accuracy", "probe_rejection", "knn_auc", "knn_accuracy", *_FIDELITY,
+          *(f"{m}_{f}" for f in ("exact", "swap", "cu") for m in _FIDELITY))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,8 +23,13 @@ def run(args: argparse.Namespace) -> int:
 
     values = evaluate_run(args.run_dir, execution=args.execution, shots=args.shots, noise=args.noise,
                           backend=args.backend, limit=args.limit, plots=not args.no_plots, device=args.device,
-                          fidelity=args.fidelity, runtime={k: getattr(args, k) for k in _RUNTIME})
+                          fidelity=args.fidelity, runtime={k: getattr(args, k) for k in _RUNTIME},
+                          data_file=args.data)
+    for warning in values.get("data_warnings", []):
+        print(f"warning: {args.data}: {warning}", file=sys.stderr)
     print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}) -> {values['folder']}")
+    if args.data is not None:
+        print(f"  test data: {args.data} (probe and kNN fitted on the run's training split)")
     print(f"  N_train {values['n_train']}, N_test {values['n_test']}, executor {args.execution}, "
           f"shots {args.shots or 'exact'}, noise {args.noise or args.backend or 'none'}")
     context = (f"[N_test {values['n_test']}, {args.execution}, shots {args.shots or 'exact'}, "
@@ -78,6 +82,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="example:\n  qhep eval runs/simclr_jets/<stamp> --execution aer --shots 1024 --noise fake_torino "
                "--limit 200", formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a run folder written by qhep train")
+    parser.add_argument("--data", type=Path, default=None, metavar="FILE",
+                        help="score on every image of FILE (same schema as the run's data, e.g. another generated "
+                             "jet file) with the run's own preprocessing, instead of its test split; warns when "
+                             "pixel scales or channel meanings differ detectably from the training data")
     parser.add_argument("--execution", default="exact", metavar="KIND",
                         help="executor of the quantum layers: exact (default), aer or ibm (qhep list executors)")
     parser.add_argument("--shots", type=int, default=0, help="shots per circuit for aer/ibm (0: exact values)")

@@ -41,7 +41,7 @@ from qhep_contrast.options import Selection
 from qhep_contrast.training.epoch_data import epoch_seed
 
 __all__ = ["MEMORY_BUDGET", "DataBundle", "load_images", "make_augment", "build_data", "build_circuit", "build_model",
-           "build_loss", "build_objective", "build_optimizer", "build_scheduler"]
+           "build_loss", "build_objective", "build_optimizer", "build_scheduler", "split_seed_of"]
 
 MEMORY_BUDGET = 4 * 2**30
 """Largest float32 image set (bytes) that :func:`load_images` holds in memory."""
@@ -109,8 +109,14 @@ def build_objective(config: RunConfig) -> Objective:
     return OBJECTIVES.build(config.objective, build_loss(config))
 
 
+def split_seed_of(config: RunConfig) -> int:
+    """The seed of the run's data subsample and split: ``data.split_seed``, or the run's seed when it is -1."""
+    return config.data.split_seed if config.data.split_seed >= 0 else config.seed
+
+
 def build_data(config: RunConfig, objective: Objective | None = None) -> DataBundle:
-    """Images, splits and objective datasets of a run (deterministic in ``config.seed``).
+    """Images, splits and objective datasets of a run (deterministic in ``config.seed``; the split and subsample
+    in :func:`split_seed_of`).
 
     Args:
         config: the run configuration.
@@ -120,8 +126,9 @@ def build_data(config: RunConfig, objective: Objective | None = None) -> DataBun
         ConfigError: a split would be empty.
     """
     objective = objective or build_objective(config)
-    images = load_images(config.data, config.seed)
-    parts = stratified_split(images.labels, tuple(config.data.split), config.seed)
+    split_seed = split_seed_of(config)
+    images = load_images(config.data, split_seed)
+    parts = stratified_split(images.labels, tuple(config.data.split), split_seed)
     train, val, test = (subset(images, p) for p in parts)
     for name, part in (("train", train), ("validation", val), ("test", test)):
         if len(part) < 2:

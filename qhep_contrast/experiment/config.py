@@ -58,6 +58,7 @@ __all__ = [
     "TrainConfig",
     "EvalConfig",
     "CompareConfig",
+    "STUDY_CONTROLS",
     "RunConfig",
     "config_from_dict",
     "config_to_dict",
@@ -114,11 +115,20 @@ class EvalConfig:
                                  "outputs) and the pair accuracy (contrastive pair loss)")
 
 
+STUDY_CONTROLS: tuple[str, ...] = ("frozen_circuit", "product_standin", "equal_width_twin", "matched_twin")
+"""Controls ``qhep compare`` can train beside a hybrid (``model.control`` values, and ``model.twin = true``)."""
+
+
 @dataclass(frozen=True)
 class CompareConfig:
-    """``[compare]``: also train the classical twin after the hybrid and print both results."""
+    """``[compare]``: ``twin``: ``qhep train`` also trains the parameter-matched twin and prints both results;
+    ``seeds``, ``controls``, ``jobs``: the defaults of ``qhep compare`` (the hybrid and its controls over seeds)."""
 
-    twin: bool = option(False)
+    twin: bool = option(False, help="qhep train: also train the parameter-matched classical twin")
+    seeds: int = option(5, low=1, high=1000, help="qhep compare: training seeds per model (seed, seed + 1, ...)")
+    controls: list[str] = option(list(STUDY_CONTROLS), choices=STUDY_CONTROLS,
+                                 help="qhep compare: controls trained beside the hybrid")
+    jobs: int = option(0, low=0, high=256, help="qhep compare: runs in parallel (0: one per core, at most 4)")
 
 
 @dataclass(frozen=True)

@@ -40,13 +40,13 @@ PACKAGES = ("torch", "numpy", "qiskit", "qiskit-aer", "qiskit-machine-learning",
 """Distributions whose versions are recorded in ``env.json``."""
 
 
-def create_run_dir(runs_root: str | Path, experiment: str, now: float | None = None) -> Path:
-    """Make a fresh ``runs_root/experiment/YYYYmmdd-HHMMSS`` folder (suffix ``-1``, ``-2``... if taken).
+def create_run_dir(runs_root: str | Path, experiment: str, now: float | None = None, prefix: str = "") -> Path:
+    """Make a fresh ``runs_root/experiment/<prefix>YYYYmmdd-HHMMSS`` folder (suffix ``-1``, ``-2``... if taken).
 
     Raises:
         CheckpointError: ``runs_root`` exists but is not a folder.
     """
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    stamp = prefix + time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
     root = Path(runs_root)
     if root.exists() and not root.is_dir():
         raise CheckpointError(f"--runs-root {root} is a file, not a folder; give a folder for the run folders.")
@@ -62,19 +62,19 @@ def create_run_dir(runs_root: str | Path, experiment: str, now: float | None = N
             candidate = parent / f"{stamp}-{k}"
 
 
-def write_config(run_dir: Path, config: RunConfig) -> None:
-    """Write the resolved ``config.toml``."""
+def write_config(run_dir: Path, config: RunConfig, name: str = "config.toml") -> None:
+    """Write the resolved configuration to ``run_dir / name``."""
     header = "# Resolved configuration of this run (every key); `qhep train` accepts this file as is.\n"
-    atomic_write_text(run_dir / "config.toml", header + dumps(config_to_dict(config)))
+    atomic_write_text(run_dir / name, header + dumps(config_to_dict(config)))
 
 
-def read_run_config(run_dir: str | Path) -> RunConfig:
-    """The configuration stored in a run folder.
+def read_run_config(run_dir: str | Path, name: str = "config.toml") -> RunConfig:
+    """The configuration stored in a run folder (``name``: ``study.toml`` for a ``qhep compare`` folder).
 
     Raises:
         CheckpointError: ``run_dir`` is not a run folder.
     """
-    path = Path(run_dir) / "config.toml"
+    path = Path(run_dir) / name
     if not path.is_file():
         raise CheckpointError(f"{run_dir} is not a run folder (no config.toml); run folders look like "
                               "runs/<experiment>/<YYYYmmdd-HHMMSS>/.")

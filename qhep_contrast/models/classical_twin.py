@@ -15,7 +15,22 @@ from qhep_contrast.models.hybrid_encoder import HybridEncoder
 from qhep_contrast.qnn import OUTPUTS
 from qhep_contrast.qnn.runners import Output
 
-__all__ = ["TwinMLP", "classical_twin", "count_parameters", "matched_hidden_width", "mlp_parameter_count"]
+__all__ = ["TwinMLP", "bound_like_output", "classical_twin", "count_parameters", "matched_hidden_width",
+           "mlp_parameter_count"]
+
+
+def bound_like_output(raw: Tensor, output: Output) -> Tensor:
+    """Map unbounded ``(B, k)`` values into the range of a quantum layer's ``output``.
+
+    ``"expectation"``: ``tanh`` (values in ``[-1, 1]`` like ``<Z>``); ``"probabilities"`` and ``"marginals"``:
+    ``softmax`` (a probability vector); ``"state"``: division by the 2-norm (a real unit vector, usable by the
+    fidelity losses).
+    """
+    if output == "expectation":
+        return torch.tanh(raw)
+    if output in ("probabilities", "marginals"):
+        return torch.softmax(raw, dim=-1)
+    return F.normalize(raw, dim=-1)
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -47,9 +62,7 @@ def matched_hidden_width(in_features: int, out_features: int, target: int) -> in
 class TwinMLP(nn.Module):
     """``Linear(n_in, h) -> tanh -> Linear(h, n_out) -> bound``, the classical stand-in for a quantum layer.
 
-    The final map mirrors what the quantum layer returns: ``"expectation"``: ``tanh`` (values in
-    ``[-1, 1]`` like ``<Z>``); ``"probabilities"``: ``softmax`` (a probability vector); ``"state"``: division
-    by the 2-norm (a real unit vector of width ``2**n``, usable by the fidelity losses).
+    The final map mirrors what the quantum layer returns (:func:`bound_like_output`).
 
     Shapes:
         ``(B, in_features)`` -> ``(B, out_features)``.
@@ -81,12 +94,7 @@ class TwinMLP(nn.Module):
 
     def forward(self, angles: Tensor) -> Tensor:
         """Map ``(B, in_features)`` to bounded ``(B, out_features)`` (see the class docstring)."""
-        raw = self.readout(torch.tanh(self.hidden(angles)))
-        if self.output == "expectation":
-            return torch.tanh(raw)
-        if self.output == "probabilities":
-            return torch.softmax(raw, dim=-1)
-        return F.normalize(raw, dim=-1)
+        return bound_like_output(self.readout(torch.tanh(self.hidden(angles))), self.output)
 
 
 def classical_twin(encoder: HybridEncoder, *, seed: int | None = None, tolerance: float = 0.02) -> HybridEncoder:

@@ -1,10 +1,11 @@
 """``[model] kind = "hybrid_cnn"``: conv front-end -> angle scaling -> quantum layer -> head, in a Siamese wrapper.
 
-The encoder is :func:`~qhep_contrast.models.build_hybrid_encoder` around the ``[circuit]`` circuit or, with
-``twin = true``, its parameter-matched classical twin (:func:`~qhep_contrast.models.classical_twin` of the
+The encoder is :func:`~qhep_contrast.models.build_hybrid_encoder` around the ``[circuit]`` circuit, one of its
+controls (``control = "frozen_circuit" | "product_standin" | "equal_width_twin"``, see
+:mod:`~qhep_contrast.models.controls`) or, with ``twin = true``, its parameter-matched classical twin (:func:`~qhep_contrast.models.classical_twin` of the
 hybrid built with the same seed, so both start from the same front-end and head), plus an optional SimCLR
 projection head. Seeds: front-end ``seed``, circuit weights ``seed + 1``, head ``seed + 2``, twin MLP
-``seed + 3``, projection ``seed + 4``.
+``seed + 3``, projection ``seed + 4``, equal-width dense core ``seed + 5``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, cast
 from qhep_contrast.circuits import CircuitSpec
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models.classical_twin import classical_twin
+from qhep_contrast.models.controls import CONTROLS, apply_control
 from qhep_contrast.models.hybrid_encoder import build_hybrid_encoder
 from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.registry import MODELS, ModelTraits
@@ -32,6 +34,9 @@ class HybridCNNOptions:
     """``[model] kind = "hybrid_cnn"``."""
 
     twin: bool = option(False, help="replace the quantum layer by its parameter-matched classical twin")
+    control: str = option("none", choices=CONTROLS,
+                          help="a control of the hybrid: circuit frozen at its initial weights, its product-state "
+                               "stand-in, or an equal-width dense layer (none: the hybrid itself)")
     output: str = option("expectation", choices=OUTPUTS, help="quantum layer output (state: for fidelity losses)")
     conv_channels: list[int] = option([16, 32], low=1, high=1024, help="channels of each conv block")
     kernel_size: int = option(3, low=1, high=15)
@@ -49,6 +54,9 @@ class HybridCNNOptions:
 
 
 def _check(options: HybridCNNOptions, path: str) -> None:
+    if options.twin and options.control != "none":
+        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
+                          f"replacements of the circuit; choose one (set {path}.control = \"none\" for the twin).")
     if options.output == "state" and (options.head_units or options.projection_dim):
         raise ConfigError(f"{path}.output = \"state\" feeds statevectors straight to the fidelity loss: set "
                           f"{path}.head_units = [] and {path}.projection_dim = 0.")
@@ -77,6 +85,8 @@ def build_hybrid_cnn(options: HybridCNNOptions, *, image_shape: tuple[int, int, 
         scaling=o.scaling, scale=o.scale, execution=execution, init=o.init, init_scale=o.init_scale, seed=seed)  # type: ignore[arg-type]
     if o.twin:
         encoder = classical_twin(encoder, seed=seed + 3, tolerance=o.twin_tolerance)
+    elif o.control != "none":
+        encoder.core = apply_control(encoder.core, o.control, seed=seed + 5)  # type: ignore[arg-type]
     projection = None
     if o.projection_dim:
         projection = ProjectionHead(encoder.representation_size, out_features=o.projection_dim,

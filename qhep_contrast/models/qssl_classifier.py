@@ -7,7 +7,9 @@ baseline ``[Linear(4, 4) -> tanh] x twin_hidden_layers -> Linear(4, 2) -> softma
 both models trains (no part of the encoder is frozen). The convolution is chosen so that the feature map is
 2 x 2 (four angles): the published model uses ``k = 7``, ``s = 5`` on 14 x 14 images; ``kernel_size = 0`` /
 ``stride = 0`` pick ``s = floor(H / 2)``, ``k = H - s`` (non-overlapping halves, e.g. ``k = s = 4`` on
-8 x 8 digits). Seeds: front-end ``seed``, circuit weights ``seed + 1``, classical core ``seed + 3``.
+8 x 8 digits). Seeds: front-end ``seed``, circuit weights ``seed + 1``, classical core ``seed + 3``, the
+equal-width control's dense core ``seed + 5``. ``control`` picks a control of the quantum classifier (see
+:mod:`~qhep_contrast.models.controls`).
 
 Parameter counts for one input channel: front-end ``k*k + 1 + 2`` (``52`` at ``k = 7``, ``19`` at ``k = 4``);
 circuit ``6 * n_layers`` (12 at the default 2 layers); baseline core ``20 * twin_hidden_layers + 10`` (10 at
@@ -29,6 +31,7 @@ from qhep_contrast.circuits import CircuitSpec, qssl_classifier
 from qhep_contrast.circuits.classifiers import QSSL_READOUT
 from qhep_contrast.exceptions import ConfigError, ShapeError
 from qhep_contrast.models._seeding import seeded
+from qhep_contrast.models.controls import CONTROLS, apply_control
 from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.options import option
@@ -140,6 +143,9 @@ class QSSLClassifierOptions:
     """``[model] kind = "qssl_classifier"``."""
 
     twin: bool = option(False, help="classical baseline: the circuit replaced by a small softmax MLP")
+    control: str = option("none", choices=CONTROLS,
+                          help="a control of the quantum classifier: circuit frozen at its initial weights, its "
+                               "product-state stand-in, or Linear(4, 2) + softmax (none: the classifier itself)")
     output: str = option("marginals", choices=("marginals",),
                          help="the readout qubit's two outcome probabilities (a 2-class distribution)")
     n_layers: int = option(2, low=1, high=64, help="entangling layers per qubit pair of the circuit")
@@ -152,7 +158,13 @@ class QSSLClassifierOptions:
                                           "12; 2: the published baseline)")
 
 
-@MODELS.register("qssl_classifier", options=QSSLClassifierOptions,
+def _check(options: QSSLClassifierOptions, path: str) -> None:
+    if options.twin and options.control != "none":
+        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
+                          f"replacements of the circuit; choose one (set {path}.control = \"none\" for the twin).")
+
+
+@MODELS.register("qssl_classifier", options=QSSLClassifierOptions, check=_check,
                  traits=ModelTraits(uses_circuit=False, outputs=("marginals",)),
                  help="conv + batch norm -> 4 angles -> 5-qubit classifier read out on qubit 4 (or a softmax MLP)")
 def build_qssl_classifier(options: QSSLClassifierOptions, *, image_shape: tuple[int, int, int],
@@ -174,6 +186,7 @@ def build_qssl_classifier(options: QSSLClassifierOptions, *, image_shape: tuple[
     if o.twin:
         core = ClassicalReadout(o.twin_hidden_layers, seed=seed + 3)
     else:
-        core = QuantumLayer(qssl_classifier(o.n_layers), output="marginals", readout_qubits=(QSSL_READOUT,),
-                            execution=execution, init=o.init, init_scale=o.init_scale, seed=seed + 1)
+        layer = QuantumLayer(qssl_classifier(o.n_layers), output="marginals", readout_qubits=(QSSL_READOUT,),
+                             execution=execution, init=o.init, init_scale=o.init_scale, seed=seed + 1)
+        core = apply_control(layer, o.control, seed=seed + 5)
     return SiameseEncoder(QSSLClassifier(front, core))

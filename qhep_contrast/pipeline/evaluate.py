@@ -12,6 +12,7 @@ fidelity histograms.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -35,8 +36,10 @@ from qhep_contrast.evaluation import (
     real_features,
     zero_shot_accuracy,
 )
+from qhep_contrast.evaluation.collapse import embedding_spread
 from qhep_contrast.evaluation.fidelity_kernel import fidelity_estimator, fidelity_metrics, layer_inputs
 from qhep_contrast.evaluation.zero_shot import SPLIT_SIZES
+from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
 from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import resolve_execution
@@ -128,6 +131,9 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
     result = embedding_metrics(train_x, train_y, test_x, test_y, probe_c=config.eval.probe_c,
                                knn_k=config.eval.knn_k, efficiencies=config.eval.efficiencies)
     values = dict(result.values)
+    values.update(embedding_spread(test_x))
+    if np.unique(test_y).size == 2:
+        values["n_test_positive"] = int((test_y == 1).sum())
     values["parameters"] = count_parameters(model)
     values["circuit_weights"] = sum(p.numel() for p in circuit_weights(model))
     if config.loss.name == "contrastive_pair":
@@ -176,9 +182,46 @@ def _fidelity_values(model: nn.Module, config: RunConfig, data: DataBundle, devi
     return values
 
 
+def external_test_data(config: RunConfig, data: DataBundle, path: str | Path,
+                       limit: int = 0) -> tuple[DataBundle, list[str]]:
+    """``data`` with its test split replaced by every image of ``path`` (same dataset kind and preprocessing as
+    the run), and the warnings of :func:`~qhep_contrast.data.compatibility.compatibility_warnings` between the
+    run's training file(s) and ``path``.
+
+    Args:
+        config: the run's configuration.
+        data: the run's own data bundle (its training split still fits probes and kNN).
+        path: an HDF5 file (or MNIST folder) of the run's schema.
+        limit: read a stratified subsample of this many images (0: all).
+
+    Raises:
+        ConfigError: the run's dataset kind reads no files, or the file's images do not fit the model.
+    """
+    from qhep_contrast.data.compatibility import channel_statistics, compatibility_warnings
+    from qhep_contrast.data.preprocess import Preprocess
+    from qhep_contrast.data.sources import DATASETS
+    from qhep_contrast.experiment.builders import load_images, split_seed_of
+
+    if not hasattr(config.data.options, "paths"):
+        raise ConfigError(f"--data needs a dataset kind that reads files; data.dataset = {config.data.name!r} "
+                          "generates or bundles its images. Evaluate runs of quark_gluon, egamma or mnist data.")
+    other = config.data.replace(paths=[str(path)], limit=limit)
+    test = load_images(other, split_seed_of(config))
+    if tuple(test.image_shape) != tuple(data.image_shape):
+        raise ConfigError(f"{path}: preprocessed images have shape {tuple(test.image_shape)}, the run was trained on "
+                          f"{tuple(data.image_shape)}; the file needs the same channels and a size the run's "
+                          "data.crop / data.image_size map to the same shape.")
+    seed = split_seed_of(config)
+    reference = channel_statistics(DATASETS.build(config.data, seed, Preprocess()), seed=seed)
+    candidate = channel_statistics(DATASETS.build(other, seed, Preprocess()), seed=seed)
+    names = list(getattr(test, "channel_names", ()) or getattr(config.data.options, "channels", ()) or ())
+    return dataclasses.replace(data, test=test), compatibility_warnings(reference, candidate, names)
+
+
 def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 0, noise: str = "",
                  backend: str = "", limit: int = 0, plots: bool = True, device: str | None = None,
-                 fidelity: str = "swap", runtime: dict[str, Any] | None = None) -> dict[str, Any]:
+                 fidelity: str = "swap", runtime: dict[str, Any] | None = None,
+                 data_file: str | Path | None = None) -> dict[str, Any]:
     """Re-evaluate the best checkpoint of a run folder, optionally on another executor.
 
     The quantum layer's weights load unchanged into an Aer or IBM layer (same ``state_dict``), so the
@@ -203,6 +246,9 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
             models also get a fidelity-kernel SVC (``kernel_svc_auc``, ``kernel_svc_accuracy``) and a fidelity
             kNN on the test x train kernel (``fidelity_knn_auc``, ``fidelity_knn_accuracy``).
         runtime: IBM Runtime options (see :func:`~qhep_contrast.experiment.execution.resolve_execution`).
+        data_file: score on every image of this file (same schema, the run's own preprocessing) instead of the
+            run's test split; probes and kNN still fit on the run's training split. Detectable differences
+            of pixel scale or channel meaning go to ``data_warnings`` (see :func:`external_test_data`).
     """
     run_dir = Path(run_dir)
     config = read_run_config(run_dir)
@@ -211,15 +257,22 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
     configure_threads(config.train.threads)
     dev = select_device(device or config.train.device)
     data = build_data(config)
+    warnings: list[str] = []
+    if data_file is not None:
+        data, warnings = external_test_data(config, data, data_file, limit)
     states = getattr(config.model.options, "output", None) == "state"
     model = build_model(config, data.image_shape, None if states else executor).to(dev)
     epoch = load_best_weights(model, run_dir, dev)
     suffix = "" if execution == "exact" else f"-{execution}"
-    folder = evaluation_folder(run_dir, execution, shots, noise or backend, limit)
+    if data_file is not None:
+        suffix += f"-{Path(data_file).stem}"
+    folder = evaluation_folder(run_dir, execution, shots, noise or backend, limit,
+                               Path(data_file).stem if data_file is not None else "")
     values = evaluate_model(model, config, data, dev, run_dir, figures_dir=folder / "figures" if plots else None,
                             limit=limit, progress=execution != "exact")
     values.update({"executor": execution, "shots": shots, "noise": noise, "backend": backend, "limit": limit,
-                   "checkpoint_epoch": epoch, "job_journal": getattr(executor, "journal", None)})
+                   "checkpoint_epoch": epoch, "job_journal": getattr(executor, "journal", None),
+                   "test_data": str(data_file) if data_file is not None else "test split", "data_warnings": warnings})
     if states:
         values.update(_fidelity_values(model, config, data, dev, executor, fidelity, limit))
     values["folder"] = str(folder)
@@ -228,11 +281,11 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
     return values
 
 
-def evaluation_folder(run_dir: Path, execution: str, shots: int, target: str, limit: int) -> Path:
-    """A new ``<run_dir>/evaluations/<stamp>-<executor>[-<shots>shots][-<noise|backend>][-limit<N>]/`` folder,
-    so evaluations with other shots, noise or limits never overwrite each other."""
+def evaluation_folder(run_dir: Path, execution: str, shots: int, target: str, limit: int, data: str = "") -> Path:
+    """A new ``<run_dir>/evaluations/<stamp>-<executor>[-<shots>shots][-<noise|backend>][-limit<N>][-<data>]/``
+    folder (``data``: the stem of an external test file), so evaluations never overwrite each other."""
     parts = [time.strftime("%Y%m%d-%H%M%S"), execution] + ([f"{shots}shots"] if shots else []) \
-        + ([target] if target else []) + ([f"limit{limit}"] if limit else [])
+        + ([target] if target else []) + ([f"limit{limit}"] if limit else []) + ([data] if data else [])
     base = run_dir / "evaluations" / "-".join(parts)
     folder, k = base, 1
     while folder.exists():

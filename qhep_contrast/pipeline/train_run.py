@@ -42,6 +42,7 @@ from qhep_contrast.experiment.run_dir import (
     write_json,
 )
 from qhep_contrast.experiment.run_lock import RunLock
+from qhep_contrast.models.controls import describe_model
 from qhep_contrast.objectives import Objective
 from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
 from qhep_contrast.training.checkpoint import load_checkpoint
@@ -117,7 +118,11 @@ def _check_data_fits(config: RunConfig, data: DataBundle) -> None:
 
 
 def _model_label(config: RunConfig) -> str:
-    return "twin" if getattr(config.model.options, "twin", False) else "hybrid"
+    """``"twin"``, the control's name (``model.control``), or ``"hybrid"``."""
+    if getattr(config.model.options, "twin", False):
+        return "twin"
+    control = getattr(config.model.options, "control", "none")
+    return "hybrid" if control == "none" else str(control)
 
 
 def _execute(config: RunConfig, prepared: _Prepared, run_dir: Path, resume: bool,
@@ -129,13 +134,16 @@ def _execute(config: RunConfig, prepared: _Prepared, run_dir: Path, resume: bool
         (log or print)(notice)
     if execution is not None and execution.kind == "ibm":  # the same weights, now journaling in the run folder
         p.model = build_model(config, p.data.image_shape, execution).to(p.device)
+    if log:
+        log(f"model: {describe_model(p.model)}")
     optimizer = build_optimizer(p.model, config.optimizer)
     scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
     start = time.perf_counter()
     result = fit(p.model, p.objective, p.data.train_set, p.data.val_set, optimizer, scheduler, run_dir,
                  _settings(config, p.device), resume=resume, on_epoch_end=on_epoch_end, log=log)
     summary: dict[str, Any] = {"experiment": config.experiment, "run_dir": str(run_dir),
-                               "model": _model_label(config), "finished": not result.interrupted,
+                               "model": _model_label(config), "core": describe_model(p.model),
+                               "finished": not result.interrupted,
                                "last_epoch": result.last_epoch, "best_epoch": result.best_epoch,
                                "best_val_loss": result.best_val_loss, "stopped_early": result.stopped_early,
                                "train_seconds_this_session": time.perf_counter() - start,

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 HEAVY = ("torch", "qiskit", "sympy", "h5py", "matplotlib", "sklearn", "scipy")
-COMMANDS = ("bench", "circuits", "data", "eval", "list", "train", "transpile")
+COMMANDS = ("bench", "circuits", "compare", "data", "eval", "list", "train", "transpile")
 
 _PROBE = """
 import sys

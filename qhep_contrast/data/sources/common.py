@@ -25,6 +25,8 @@ class ImageDataOptions:
     normalize: str = option("channel", choices=("channel", "image", "none"), help="divide by the maximum")
     split: list[float] = option([0.6, 0.2, 0.2], low=0.0, high=1.0, low_open=True,
                                 help="train/validation/test fractions")
+    split_seed: int = option(-1, low=-1, help="seed of the subsample and of the train/validation/test split "
+                                              "(-1: the run's seed); fix it to keep one test set across seeds")
     batch_size: int = option(64, low=1, high=MAX_BATCH)
     eval_batch_size: int = option(256, low=1, high=MAX_BATCH)
 

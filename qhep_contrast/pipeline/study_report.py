@@ -1,0 +1,268 @@
+"""The report of a ``qhep compare`` study: tables (Markdown + JSON), figures and a plain verdict.
+
+For every model (the hybrid and its controls): mean, sd and each seed of the linear-probe AUC, kNN AUC and
+background rejection ``1/eps_B`` at every efficiency of ``eval.efficiencies``; the Hanley-McNeil statistical
+error of one AUC on the test set; paired differences ``control - hybrid`` with 95 % t intervals
+(:mod:`~qhep_contrast.evaluation.seed_statistics`); collapsed runs flagged
+(:mod:`~qhep_contrast.evaluation.collapse`); and, for the hybrid, the circuit-contribution diagnostic
+(:mod:`~qhep_contrast.pipeline.contribution`) with the reset-vs-trained gap in units of the hybrid's seed sd.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qhep_contrast.evaluation.auc_error import auc_standard_error
+from qhep_contrast.evaluation.collapse import collapse_flags
+from qhep_contrast.evaluation.seed_statistics import paired_difference, seed_spread
+from qhep_contrast.experiment.run_dir import read_json, write_json
+from qhep_contrast.pipeline.study import HYBRID, Study
+
+__all__ = ["GAP_CRITERION", "study_results", "write_report", "verdict", "summary_table"]
+
+GAP_CRITERION = 3.0
+"""The trained circuit "measurably matters" when its reset-vs-trained probe AUC gap is at least this many
+seed standard deviations of the hybrid's probe AUC."""
+
+
+def _metric_keys(study: Study) -> list[tuple[str, str]]:
+    """``(key, label)`` of every reported metric."""
+    keys = [("probe_auc", "probe AUC"), ("knn_auc", "kNN AUC")]
+    keys += [(f"rejection_{e:g}", f"1/eps_B @ {e:g}") for e in study.config.eval.efficiencies]
+    return keys
+
+
+def _run_metrics(summary: dict[str, Any]) -> dict[str, Any]:
+    ev = summary.get("evaluation", {})
+    rejection = ev.get("probe_rejection") or {}
+    out = {"probe_auc": ev.get("probe_auc"), "knn_auc": ev.get("knn_auc")}
+    out.update({f"rejection_{k}": v for k, v in rejection.items()})
+    out["flags"] = collapse_flags(ev.get("probe_auc"), ev.get("embedding_variance"), ev.get("embedding_mean_square"))
+    out["parameters"] = ev.get("parameters")
+    out["n_test"], out["n_test_positive"] = ev.get("n_test"), ev.get("n_test_positive")
+    return out
+
+
+def _float(value: Any) -> float:
+    if value is None:
+        return math.nan
+    return float(value)  # "inf"/"nan" strings from strict JSON parse too
+
+
+def study_results(study: Study) -> dict[str, Any]:
+    """Every number of the report, JSON-ready (see the module docstring)."""
+    keys = [k for k, _ in _metric_keys(study)]
+    per_seed = {m: {s: _run_metrics(study.summaries[m][s]) for s in study.seeds if s in study.summaries.get(m, {})}
+                for m in study.models}
+    models: dict[str, Any] = {}
+    hybrid = per_seed.get(HYBRID, {})
+    for model, runs in per_seed.items():
+        entry: dict[str, Any] = {"seeds": {str(s): r for s, r in runs.items()},
+                                 "parameters": next((r["parameters"] for r in runs.values()), None),
+                                 "collapsed_seeds": [s for s, r in runs.items() if r["flags"]]}
+        for key in keys:
+            entry[key] = seed_spread([_float(r.get(key)) for r in runs.values()]).to_dict() if runs else None
+            if model != HYBRID and hybrid:
+                common = [s for s in study.seeds if s in runs and s in hybrid]
+                entry[f"{key}_vs_hybrid"] = paired_difference([_float(runs[s].get(key)) for s in common],
+                                                              [_float(hybrid[s].get(key)) for s in common]).to_dict()
+        models[model] = entry
+    first = next((r for runs in per_seed.values() for r in runs.values()), {})
+    n_test, n_pos = first.get("n_test"), first.get("n_test_positive")
+    auc_error = None
+    if n_test and n_pos and models.get(HYBRID, {}).get("probe_auc"):
+        auc = models[HYBRID]["probe_auc"]["mean"]
+        if math.isfinite(auc):
+            auc_error = auc_standard_error(auc, n_pos, n_test - n_pos)
+    return {"experiment": study.config.experiment, "seeds": study.seeds, "models": models,
+            "n_test": n_test, "n_test_positive": n_pos, "auc_statistical_error": auc_error,
+            "contribution": _contribution(study, models), "cores": _cores(study)}
+
+
+def _cores(study: Study) -> dict[str, str]:
+    path = study.folder / "study.json"
+    return dict(read_json(path).get("cores", {})) if path.is_file() else {}
+
+
+def _contribution(study: Study, models: dict[str, Any]) -> dict[str, Any] | None:
+    found = {s: study.summaries[HYBRID][s].get("contribution") for s in study.seeds
+             if s in study.summaries.get(HYBRID, {})}
+    runs: dict[int, dict[str, Any]] = {s: c for s, c in found.items() if c}
+    if not runs:
+        return None
+    gaps = [_float(c.get("reset_gap")) for c in runs.values()]
+    gap = seed_spread(gaps).to_dict()
+    hybrid_sd = models[HYBRID]["probe_auc"]["sd"] if models.get(HYBRID, {}).get("probe_auc") else math.nan
+    return {"seeds": {str(s): c for s, c in runs.items()}, "reset_gap": gap,
+            "probe_auc_reset": seed_spread([_float(c.get("probe_auc_reset")) for c in runs.values()]).to_dict(),
+            "outputs_r2": seed_spread([_float(c.get("outputs_r2")) for c in runs.values()]).to_dict(),
+            "probe_auc_angles": seed_spread([_float(c.get("probe_auc_angles")) for c in runs.values()]).to_dict(),
+            "gap_in_seed_sd": gap["mean"] / hybrid_sd if hybrid_sd and math.isfinite(hybrid_sd) else math.nan}
+
+
+def verdict(results: dict[str, Any]) -> list[str]:
+    """Plain sentences: does the trained circuit matter, and how does the hybrid stand against each control."""
+    lines = []
+    c = results.get("contribution")
+    if c:
+        gap, ratio, r2 = c["reset_gap"], c["gap_in_seed_sd"], c["outputs_r2"]["mean"]
+        matters = math.isfinite(ratio) and ratio >= GAP_CRITERION
+        lines.append(f"The trained circuit {'measurably matters' if matters else 'does not measurably matter'}: "
+                     f"resetting its weights to their initial values lowers the probe AUC by "
+                     f"{gap['mean']:+.4f} +- {gap['sd']:.4f} (mean +- sd over {gap['n']} seeds), "
+                     f"{ratio:.1f} seed-sd of the hybrid's AUC (criterion: at least {GAP_CRITERION:g}); the trained "
+                     f"circuit's outputs are an affine function of the reset circuit's with R^2 = {r2:.3f}.")
+    for model, entry in results["models"].items():
+        if model == HYBRID or "probe_auc_vs_hybrid" not in entry:
+            continue
+        d = entry["probe_auc_vs_hybrid"]
+        if not math.isfinite(d["low"]):
+            lines.append(f"{model}: probe AUC {d['mean']:+.4f} against the hybrid (too few seeds for an interval).")
+            continue
+        if d["high"] < 0:
+            word = "the hybrid is better"
+        elif d["low"] > 0:
+            word = "the hybrid is worse"
+        else:
+            word = "level (the interval contains 0)"
+        lines.append(f"{model}: probe AUC {d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] against the hybrid "
+                     f"(control - hybrid, 95 % t interval over {d['n']} paired seeds): {word}.")
+    collapsed = {m: e["collapsed_seeds"] for m, e in results["models"].items() if e["collapsed_seeds"]}
+    if collapsed:
+        lines.append("Collapsed runs (flagged, included in the means): "
+                     + "; ".join(f"{m} seeds {v}" for m, v in collapsed.items()) + ".")
+    return lines
+
+
+def _pm(spread: dict[str, Any] | None, digits: int = 3) -> str:
+    if not spread or not math.isfinite(spread["mean"]):
+        return "-"
+    return f"{spread['mean']:.{digits}f} +- {spread['sd']:.{digits}f}"
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    v = _float(value)
+    if math.isnan(v):
+        return "-"
+    return "inf" if math.isinf(v) else f"{v:.{digits}f}"
+
+
+def _ci(d: dict[str, Any] | None) -> str:
+    if not d or not math.isfinite(d["mean"]):
+        return "-"
+    if not math.isfinite(d["low"]):
+        return f"{d['mean']:+.3f}"
+    return f"{d['mean']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]"
+
+
+def _markdown(study: Study, results: dict[str, Any], figures: list[str], wall: float | None) -> str:
+    keys = _metric_keys(study)
+    cfg = study.config
+    n_test, n_pos = results["n_test"], results["n_test_positive"]
+    error = results["auc_statistical_error"]
+    lines = [f"# qhep compare: {cfg.experiment}", "",
+             f"{cfg.description}".strip(), "",
+             f"- seeds: {', '.join(map(str, study.seeds))} (training seed; one data split, split seed "
+             f"{cfg.data.split_seed if cfg.data.split_seed >= 0 else cfg.seed}); epochs {cfg.train.epochs}; "
+             f"model kind {cfg.model.name}; executor {cfg.execution.name}",
+             f"- test set: N_test = {n_test}" + (f" ({n_pos} signal)" if n_pos else "")
+             + (f"; statistical error of one probe AUC (Hanley-McNeil) +-{error:.3f}" if error else ""),
+             f"- written {time.strftime('%Y-%m-%d %H:%M:%S %Z')}" + (f"; wall time {wall:.0f} s" if wall else ""), "",
+             "## Models", "", "| model | core | trainable parameters |", "| --- | --- | --- |"]
+    for model, entry in results["models"].items():
+        lines.append(f"| {model} | {results['cores'].get(model, '-')} | {entry['parameters']} |")
+    lines += ["", f"## Results: mean +- sd over {len(study.seeds)} seeds", "",
+              "| model | " + " | ".join(label for _, label in keys) + " | collapsed seeds |",
+              "| --- " * (len(keys) + 2) + "|"]
+    for model, entry in results["models"].items():
+        lines.append(f"| {model} | " + " | ".join(_pm(entry[k], 1 if k.startswith("rejection") else 3)
+                                                  for k, _ in keys)
+                     + f" | {entry['collapsed_seeds'] or '-'} |")
+    lines += ["", "## Paired differences to the hybrid (control - hybrid, mean [95 % t interval])", "",
+              "| model | " + " | ".join(label for _, label in keys) + " |", "| --- " * (len(keys) + 1) + "|"]
+    for model, entry in results["models"].items():
+        if model != HYBRID:
+            lines.append(f"| {model} | " + " | ".join(_ci(entry.get(f"{k}_vs_hybrid")) for k, _ in keys) + " |")
+    lines += ["", "## Every seed", "", "| model | seed | " + " | ".join(label for _, label in keys) + " | flags |",
+              "| --- " * (len(keys) + 3) + "|"]
+    for model, entry in results["models"].items():
+        for seed, run in entry["seeds"].items():
+            lines.append(f"| {model} | {seed} | "
+                         + " | ".join(_num(run.get(k), 1 if k.startswith("rejection") else 4) for k, _ in keys)
+                         + f" | {'; '.join(run['flags']) or '-'} |")
+    c = results["contribution"]
+    if c:
+        lines += ["", "## Circuit contribution (hybrid)", "",
+                  "| seed | probe AUC trained | probe AUC, circuit reset | gap | R^2 trained ~ reset outputs | "
+                  "probe AUC on the circuit's input angles | relative weight change |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for seed, run in c["seeds"].items():
+            lines.append(f"| {seed} | {_num(run.get('probe_auc_trained'), 4)} | {_num(run.get('probe_auc_reset'), 4)} | "
+                         f"{_num(run.get('reset_gap'), 4)} | {_num(run.get('outputs_r2'), 4)} | "
+                         f"{_num(run.get('probe_auc_angles'), 4)} | {_num(run.get('weight_change'), 3)} |")
+        lines.append(f"| mean +- sd | | {_pm(c['probe_auc_reset'], 4)} | {_pm(c['reset_gap'], 4)} | "
+                     f"{_pm(c['outputs_r2'], 4)} | {_pm(c['probe_auc_angles'], 4)} | |")
+    lines += ["", "## Verdict", "", *[f"- {line}" for line in verdict(results)], ""]
+    if figures:
+        lines += ["## Figures", "", *[f"![{Path(f).stem}](figures/{Path(f).name})" for f in figures], ""]
+    return "\n".join(lines)
+
+
+def _roc_overlay(study: Study, path: Path, title: str) -> Path | None:
+    from qhep_contrast.evaluation import plot_roc
+    from qhep_contrast.evaluation.roc import RocCurve
+
+    curves = {}
+    for model in study.models:
+        rocs = [study.summaries[model][s]["evaluation"].get("probe_roc") for s in study.seeds
+                if s in study.summaries.get(model, {})]
+        rocs = [r for r in rocs if r]
+        if not rocs:
+            continue
+        tpr = np.asarray(rocs[0]["tpr"])
+        fpr = np.mean([np.asarray(r["fpr"]) for r in rocs], axis=0)
+        curves[f"{model} (mean of {len(rocs)} seeds)"] = RocCurve(fpr, tpr, np.full(tpr.size, np.nan))
+    return plot_roc(curves, path, title) if curves else None
+
+
+def write_report(study: Study, wall_seconds: float | None = None, plots: bool = True) -> dict[str, Any]:
+    """Write ``report.json``, ``report.md`` and ``figures/`` into the study folder; return the results."""
+    results = study_results(study)
+    figures: list[str] = []
+    if plots:
+        from qhep_contrast.evaluation.study_plots import plot_paired_differences, plot_seed_metrics
+
+        keys = _metric_keys(study)
+        title = f"{study.config.experiment}: {len(study.seeds)} seeds, N_test = {results['n_test']}"
+        shown = [k for k in keys if k[0] in ("probe_auc", "knn_auc")] + [k for k in keys if k[0] == "rejection_0.5"]
+        metrics = {label: {m: [_float(r.get(key)) for r in e["seeds"].values()]
+                           for m, e in results["models"].items()} for key, label in shown}
+        figures.append(str(plot_seed_metrics(metrics, study.folder / "figures" / "seeds.png", title)))
+        diffs = {m: (e["probe_auc_vs_hybrid"]["mean"], e["probe_auc_vs_hybrid"]["low"], e["probe_auc_vs_hybrid"]["high"])
+                 for m, e in results["models"].items() if "probe_auc_vs_hybrid" in e}
+        if diffs:
+            figures.append(str(plot_paired_differences(diffs, study.folder / "figures" / "paired_probe_auc.png",
+                                                       "probe AUC: control - hybrid", title)))
+        roc = _roc_overlay(study, study.folder / "figures" / "roc_mean.png", title)
+        if roc is not None:
+            figures.append(str(roc))
+    results["figures"] = figures
+    results["verdict"] = verdict(results)
+    write_json(study.folder / "report.json", results)
+    (study.folder / "report.md").write_text(_markdown(study, results, figures, wall_seconds), encoding="utf-8")
+    return results
+
+
+def summary_table(results: dict[str, Any]) -> str:
+    """A plain-text table of the means (for the terminal)."""
+    rows = [["model", "probe AUC", "kNN AUC", "d probe AUC vs hybrid [95% CI]", "collapsed"]]
+    for model, entry in results["models"].items():
+        rows.append([model, _pm(entry["probe_auc"]), _pm(entry["knn_auc"]), _ci(entry.get("probe_auc_vs_hybrid")),
+                     str(entry["collapsed_seeds"] or "-")])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
