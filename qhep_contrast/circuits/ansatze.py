@@ -23,7 +23,10 @@ from qhep_contrast.circuits._layers import (
 from qhep_contrast.circuits._qcnn_blocks import CONV_BLOCKS, POOL_WEIGHTS, append_conv, append_pool, conv_pairs
 from qhep_contrast.circuits.spec import CircuitSpec, z_observables
 
-__all__ = ["hardware_efficient", "qcnn", "qvit_query_key", "qvit_value", "quantum_autoencoder"]
+__all__ = ["MIRROR_SUFFIX", "hardware_efficient", "qcnn", "qvit_query_key", "qvit_value", "quantum_autoencoder"]
+
+MIRROR_SUFFIX = "_inv"
+"""A weight named ``<v>_inv[k]`` mirrors ``<v>[k]``: ``init="identity_blocks"`` starts it equal to ``<v>[k]``."""
 
 
 def hardware_efficient(
@@ -34,6 +37,7 @@ def hardware_efficient(
     entangler: str = "cx",
     *,
     final_rotations: bool = False,
+    mirrored: bool = False,
 ) -> CircuitSpec:
     """Layered hardware-efficient ansatz: rotation layers, then an entangling layer, repeated.
 
@@ -51,9 +55,17 @@ def hardware_efficient(
     ``n = 1`` there is no entangler. ``final_rotations`` adds one more rotation layer after the last
     entangler (as in Qiskit's ``TwoLocal``).
 
+    ``mirrored`` appends the inverse of the same layers with a second weight vector ``w_inv``:
+    ``V(w_inv)^dagger V(w)``, an identity block when ``w_inv = w`` (E. Grant, L. Wossnig, M. Ostaszewski,
+    M. Benedetti, "An initialization strategy for addressing barren plateaus in parametrized quantum
+    circuits", Quantum 3, 214 (2019)); :class:`~qhep_contrast.qnn.QuantumLayer`'s ``init="identity_blocks"``
+    draws ``w`` and starts ``w_inv`` equal to it, so the circuit starts as the identity with random, non-vanishing
+    gradients.
+
     Weights: ``(L + final) * R * n`` for ``R = len(rotations)``, ordered layer, then rotation, then qubit:
-    ``w[(l*R + r)*n + i]``. With the defaults, ``8 * 3 * 2 = 48``: this ansatz after
-    ``angle_encoder(8, "ry")`` is benchmark W1. Observables: ``Z_i`` on every qubit.
+    ``w[(l*R + r)*n + i]`` (then as many ``w_inv`` in the same order when mirrored). With the defaults,
+    ``8 * 3 * 2 = 48``: this ansatz after ``angle_encoder(8, "ry")`` is benchmark W1. Observables: ``Z_i`` on
+    every qubit.
 
     Args:
         num_qubits: ``n``, at least 1.
@@ -62,6 +74,7 @@ def hardware_efficient(
         entanglement: ``"ring"``, ``"linear"`` or ``"full"``.
         entangler: ``"cx"`` or ``"cz"``.
         final_rotations: append a last rotation layer after the last entangler.
+        mirrored: append the inverse layers with their own weights ``w_inv`` (see above).
 
     Raises:
         CircuitError: an argument is out of range.
@@ -72,22 +85,33 @@ def hardware_efficient(
     check_choice("entanglement", entanglement, ENTANGLEMENTS)
     check_choice("entangler", entangler, ENTANGLERS)
     check_bool("final_rotations", final_rotations)
+    check_bool("mirrored", mirrored)
     rotation_layers = num_layers + int(final_rotations)
-    w = ParameterVector("w", rotation_layers * len(axes) * num_qubits)
     pairs = entangling_pairs(num_qubits, entanglement)
-    circuit = QuantumCircuit(num_qubits, name="hardware_efficient")
-    for layer in range(rotation_layers):
-        for r, axis in enumerate(axes):
-            for qubit in range(num_qubits):
-                apply_rotation(circuit, axis, w[(layer * len(axes) + r) * num_qubits + qubit], qubit)
-        if layer < num_layers:
-            apply_entangler(circuit, entangler, pairs)
+
+    def layers(weights: ParameterVector) -> QuantumCircuit:
+        block = QuantumCircuit(num_qubits, name="hardware_efficient")
+        for layer in range(rotation_layers):
+            for r, axis in enumerate(axes):
+                for qubit in range(num_qubits):
+                    apply_rotation(block, axis, weights[(layer * len(axes) + r) * num_qubits + qubit], qubit)
+            if layer < num_layers:
+                apply_entangler(block, entangler, pairs)
+        return block
+
+    w = ParameterVector("w", rotation_layers * len(axes) * num_qubits)
+    circuit = layers(w)
+    weights = tuple(w)
+    if mirrored:
+        w_inv = ParameterVector(f"w{MIRROR_SUFFIX}", len(w))
+        circuit.compose(layers(w_inv).inverse(), inplace=True)
+        weights += tuple(w_inv)
     return CircuitSpec(
         circuit=circuit,
         inputs=(),
-        weights=tuple(w),
+        weights=weights,
         observables=z_observables(num_qubits),
-        name=f"hea_{num_qubits}q_{num_layers}l",
+        name=f"hea_{num_qubits}q_{num_layers}l" + ("_mirrored" if mirrored else ""),
         metadata={
             "builder": "hardware_efficient",
             "num_qubits": num_qubits,
@@ -96,6 +120,7 @@ def hardware_efficient(
             "entanglement": entanglement,
             "entangler": entangler,
             "final_rotations": final_rotations,
+            **({"mirrored": True} if mirrored else {}),
         },
     )
 

@@ -61,6 +61,8 @@ class HardwareEfficientOptions:
     entanglement: str = option("ring", choices=ENTANGLEMENTS)
     entangler: str = option("cx", choices=ENTANGLERS)
     final_rotations: bool = option(False, help="one more rotation layer after the last entangler")
+    mirrored: bool = option(False, help="append the inverse layers with their own weights (identity blocks with "
+                                        "model.init = \"identity_blocks\")")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _token_loader(options: NoOptions, num_qubits: int) -> CircuitSpec:
 def _hardware_efficient(options: HardwareEfficientOptions, num_qubits: int) -> CircuitSpec:
     o = options
     return hardware_efficient(num_qubits, o.num_layers, tuple(o.rotations), o.entanglement, o.entangler,
-                              final_rotations=o.final_rotations)
+                              final_rotations=o.final_rotations, mirrored=o.mirrored)
 
 
 @ANSATZE.register("qcnn", options=QCNNOptions, help="quantum convolutional network with measurement-free pooling")

@@ -12,10 +12,9 @@ from qhep_contrast._checks import check_int, check_real
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models._seeding import seeded
 from qhep_contrast.models.hybrid_encoder import HybridEncoder
-from qhep_contrast.qnn import OUTPUTS
-from qhep_contrast.qnn.runners import Output
+from qhep_contrast.qnn.runners import READOUTS, Output
 
-__all__ = ["TwinMLP", "bound_like_output", "classical_twin", "count_parameters", "matched_hidden_width",
+__all__ = ["ClassicalCore", "TwinMLP", "bound_like_output", "classical_twin", "count_parameters", "matched_hidden_width",
            "mlp_parameter_count"]
 
 
@@ -59,28 +58,19 @@ def matched_hidden_width(in_features: int, out_features: int, target: int) -> in
     return min(candidates, key=lambda h: (abs(mlp_parameter_count(in_features, h, out_features) - target), h))
 
 
-class TwinMLP(nn.Module):
-    """``Linear(n_in, h) -> tanh -> Linear(h, n_out) -> bound``, the classical stand-in for a quantum layer.
+class ClassicalCore(nn.Module):
+    """Base of the classical stand-ins for a quantum layer: the widths, the output kind (any of
+    :data:`~qhep_contrast.qnn.runners.READOUTS`, mapped by :func:`bound_like_output`) and the ``QuantumLayer``
+    interface (``num_inputs``, ``num_outputs``, ``output``)."""
 
-    The final map mirrors what the quantum layer returns (:func:`bound_like_output`).
-
-    Shapes:
-        ``(B, in_features)`` -> ``(B, out_features)``.
-    """
-
-    def __init__(self, in_features: int, hidden_features: int, out_features: int, *,
-                 output: Output = "expectation", seed: int | None = None) -> None:
+    def __init__(self, in_features: int, out_features: int, output: Output) -> None:
         super().__init__()
         owner = type(self).__name__
         self.in_features = check_int(owner, "in_features", in_features)
-        self.hidden_features = check_int(owner, "hidden_features", hidden_features)
         self.out_features = check_int(owner, "out_features", out_features)
-        if output not in OUTPUTS:
-            raise ConfigError(f"{owner}: output must be one of {OUTPUTS}, got {output!r}.")
+        if output not in READOUTS:
+            raise ConfigError(f"{owner}: output must be one of {READOUTS}, got {output!r}.")
         self.output: Output = output
-        with seeded(seed):
-            self.hidden = nn.Linear(self.in_features, self.hidden_features)
-            self.readout = nn.Linear(self.hidden_features, self.out_features)
 
     @property
     def num_inputs(self) -> int:
@@ -91,6 +81,24 @@ class TwinMLP(nn.Module):
     def num_outputs(self) -> int:
         """``out_features`` (same interface as ``QuantumLayer``)."""
         return self.out_features
+
+
+class TwinMLP(ClassicalCore):
+    """``Linear(n_in, h) -> tanh -> Linear(h, n_out) -> bound``, the classical stand-in for a quantum layer.
+
+    The final map mirrors what the quantum layer returns (:func:`bound_like_output`).
+
+    Shapes:
+        ``(B, in_features)`` -> ``(B, out_features)``.
+    """
+
+    def __init__(self, in_features: int, hidden_features: int, out_features: int, *,
+                 output: Output = "expectation", seed: int | None = None) -> None:
+        super().__init__(in_features, out_features, output)
+        self.hidden_features = check_int(type(self).__name__, "hidden_features", hidden_features)
+        with seeded(seed):
+            self.hidden = nn.Linear(self.in_features, self.hidden_features)
+            self.readout = nn.Linear(self.hidden_features, self.out_features)
 
     def forward(self, angles: Tensor) -> Tensor:
         """Map ``(B, in_features)`` to bounded ``(B, out_features)`` (see the class docstring)."""

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from qhep_contrast._checks import check_int
 from qhep_contrast.circuits.product_standin import product_standin
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models._seeding import seeded
-from qhep_contrast.models.classical_twin import TwinMLP, bound_like_output
+from qhep_contrast.models.classical_twin import ClassicalCore, TwinMLP, bound_like_output
 from qhep_contrast.qnn import QuantumLayer
-from qhep_contrast.qnn.runners import READOUTS, Output
+from qhep_contrast.qnn.runners import Output
 
 __all__ = ["CONTROLS", "DenseCore", "apply_control", "describe_core", "describe_model"]
 
@@ -34,7 +33,7 @@ CONTROLS: tuple[str, ...] = ("none", "frozen_circuit", "product_standin", "equal
 """Values of ``[model] control`` (``"none"``: the hybrid itself)."""
 
 
-class DenseCore(nn.Module):
+class DenseCore(ClassicalCore):
     """``Linear(n_in, n_out)`` then the quantum layer's output range: the equal-width classical control.
 
     Shapes:
@@ -43,25 +42,9 @@ class DenseCore(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, *, output: Output = "expectation",
                  seed: int | None = None) -> None:
-        super().__init__()
-        owner = type(self).__name__
-        self.in_features = check_int(owner, "in_features", in_features)
-        self.out_features = check_int(owner, "out_features", out_features)
-        if output not in READOUTS:
-            raise ConfigError(f"{owner}: output must be one of {READOUTS}, got {output!r}.")
-        self.output: Output = output
+        super().__init__(in_features, out_features, output)
         with seeded(seed):
             self.linear = nn.Linear(self.in_features, self.out_features)
-
-    @property
-    def num_inputs(self) -> int:
-        """``in_features`` (same interface as ``QuantumLayer``)."""
-        return self.in_features
-
-    @property
-    def num_outputs(self) -> int:
-        """``out_features`` (same interface as ``QuantumLayer``)."""
-        return self.out_features
 
     def forward(self, angles: Tensor) -> Tensor:
         """``bound(Linear(angles))``."""

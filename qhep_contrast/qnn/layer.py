@@ -9,13 +9,14 @@ import torch
 from qiskit.quantum_info import SparsePauliOp
 from torch import nn
 
+from qhep_contrast.circuits.ansatze import MIRROR_SUFFIX
 from qhep_contrast.circuits.spec import CircuitSpec
 from qhep_contrast.exceptions import ConfigError, ShapeError
 from qhep_contrast.qnn.runners import Output, make_runner
 
 __all__ = ["QuantumLayer", "INITS"]
 
-INITS: tuple[str, ...] = ("uniform", "normal", "zeros")
+INITS: tuple[str, ...] = ("uniform", "normal", "zeros", "identity_blocks")
 
 
 class QuantumLayer(nn.Module):
@@ -41,7 +42,10 @@ class QuantumLayer(nn.Module):
         init: weight initialisation: ``"uniform"`` draws ``U(-init_scale, init_scale)`` (default
             ``init_scale = pi``: every rotation angle equally likely), ``"normal"`` draws
             ``N(0, init_scale**2)`` (small ``init_scale`` such as 0.1 starts near the identity and avoids
-            barren plateaus on deep circuits), ``"zeros"`` sets every angle to 0.
+            barren plateaus on deep circuits), ``"zeros"`` sets every angle to 0, ``"identity_blocks"`` draws
+            like ``"uniform"`` and then starts every mirrored weight ``<v>_inv[k]`` equal to ``<v>[k]`` (a
+            mirrored ansatz, e.g. ``hardware_efficient(..., mirrored=True)``, then starts as the identity; Grant
+            et al., Quantum 3, 214 (2019)).
         init_scale: scale of the initial weights (see ``init``).
         seed: seed of the initialisation (a private ``torch.Generator``); None uses torch's global RNG.
 
@@ -78,6 +82,8 @@ class QuantumLayer(nn.Module):
         self.execution = execution
         self.readout_qubits = tuple(int(q) for q in readout_qubits) if output == "marginals" else ()
         self.weight = nn.Parameter(_initial_weights(spec.num_weights, init, init_scale, seed))
+        if init == "identity_blocks":
+            _mirror(self.weight.data, spec)
         self._runner = make_runner(spec, self.observables, output, execution, self.readout_qubits)
 
     @property
@@ -144,13 +150,26 @@ class QuantumLayer(nn.Module):
                 f"executor={getattr(self.execution, 'kind', 'exact')!r}")
 
 
+def _mirror(weight: torch.Tensor, spec: CircuitSpec) -> None:
+    """Set every ``<v>_inv[k]`` weight to ``<v>[k]`` in place (identity-block initialisation)."""
+    index = {p.name: i for i, p in enumerate(spec.weights)}
+    pairs = [(index[p.name.replace(f"{MIRROR_SUFFIX}[", "[")], i) for i, p in enumerate(spec.weights)
+             if f"{MIRROR_SUFFIX}[" in p.name and p.name.replace(f"{MIRROR_SUFFIX}[", "[") in index]
+    if not pairs:
+        raise ConfigError(f"init = \"identity_blocks\" needs a mirrored ansatz (weights named <v>{MIRROR_SUFFIX}[k] "
+                          f"beside <v>[k]), but circuit {spec.name!r} has none; set the ansatz's mirrored = true "
+                          "(hardware_efficient) or choose another init.")
+    source, target = zip(*pairs)
+    weight[list(target)] = weight[list(source)]
+
+
 def _initial_weights(n: int, init: str, scale: float, seed: int | None) -> torch.Tensor:
     if init not in INITS:
         raise ConfigError(f"init must be one of {INITS}, got {init!r}.")
     if not math.isfinite(scale) or scale <= 0:
         raise ConfigError(f"init_scale must be a finite number > 0, got {scale!r}.")
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
-    if init == "uniform":
+    if init in ("uniform", "identity_blocks"):
         return (torch.rand(n, generator=gen) * 2 - 1) * scale
     if init == "normal":
         return torch.randn(n, generator=gen) * scale
