@@ -24,6 +24,8 @@ controls (each replaces only the circuit; everything else is the hybrid's):
 examples:
   qhep compare runs/configs/simclr_jets.toml --seeds 5
   qhep compare runs/configs/simclr_jets.toml --seeds 3 --controls frozen_circuit equal_width_twin
+  qhep compare runs/configs/simclr_jets.toml --unseen-data other_jets_16x16.h5
+      also re-measure every trained model on jets it never saw
   qhep compare --resume runs/simclr_jets/compare-20260101-120000
       finish an interrupted study (finished runs are kept, interrupted ones continue)
 
@@ -47,15 +49,17 @@ def run(args: argparse.Namespace) -> int:
     from qhep_contrast.pipeline.study_report import summary_table, write_report
 
     if args.resume is not None:
-        if args.config is not None or args.set or args.seeds is not None or args.controls is not None:
-            raise ConfigError("--resume STUDY_DIR continues a study with its own study.toml, seeds and controls; "
-                              "give no CONFIG, --set, --seeds or --controls with it.")
+        if (args.config is not None or args.set or args.seeds is not None or args.controls is not None
+                or args.unseen_data is not None):
+            raise ConfigError("--resume STUDY_DIR continues a study with its own study.toml, seeds, controls and "
+                              "unseen-data file; give no CONFIG, --set, --seeds, --controls or --unseen-data with it.")
         study = load_study(args.resume)
     else:
         if args.config is None:
             raise ConfigError("give a configuration (e.g. runs/configs/simclr_jets.toml) or --resume STUDY_DIR.")
         config = load_config(args.config, args.set)
-        study = plan_study(config, args.runs_root, seeds=args.seeds, controls=args.controls)
+        study = plan_study(config, args.runs_root, seeds=args.seeds, controls=args.controls,
+                           unseen_data=args.unseen_data)
     _stderr(f"study folder: {study.folder}")
     _stderr(f"models: {', '.join(study.models)}; seeds: {', '.join(map(str, study.seeds))}")
     start = time.perf_counter()
@@ -89,6 +93,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--controls", nargs="+", choices=_CONTROLS, default=None, metavar="CONTROL",
                         help=f"controls to train beside the hybrid, from {', '.join(_CONTROLS)} (default: "
                              "compare.controls, every control the model kind offers)")
+    parser.add_argument("--unseen-data", type=Path, default=None, metavar="FILE",
+                        help="also score every trained model on every image of FILE (another file of the same "
+                             "schema, e.g. jets generated with another seed), with a second set of tables")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="runs trained in parallel, each with cores / N torch threads (default: compare.jobs; "
                              "0: one per core, at most 4)")

@@ -1,7 +1,8 @@
 """``qhep compare``: a hybrid and its controls, trained over several seeds on one fixed test set.
 
 A study folder ``runs/<experiment>/compare-<stamp>/`` holds ``study.toml`` (the base configuration),
-``study.json`` (seeds, controls), one complete run folder per model and seed (``<model>/seed-<s>/``) and,
+``study.json`` (seeds, controls, the unseen-data file if any), one complete run folder per model and seed
+(``<model>/seed-<s>/``; with an unseen-data file each run is also evaluated on it) and,
 at the end, the report (``report.md``, ``report.json``, ``figures/``; see
 :mod:`~qhep_contrast.pipeline.study_report`).
 
@@ -55,6 +56,7 @@ class Study:
     seeds: list[int]
     models: list[str]
     summaries: dict[str, dict[int, dict[str, Any]]] = dataclasses.field(default_factory=dict)
+    unseen_data: str | None = None
 
     def run_dir(self, model: str, seed: int) -> Path:
         """``<folder>/<model>/seed-<seed>/``."""
@@ -62,7 +64,7 @@ class Study:
 
     @property
     def complete(self) -> bool:
-        """Every model has a finished, evaluated run for every seed."""
+        """Every model has a finished, evaluated run for every seed (re-measured on the unseen data if any)."""
         return all(seed in self.summaries.get(m, {}) for m in self.models for seed in self.seeds)
 
 
@@ -106,15 +108,24 @@ def variant_config(config: RunConfig, model: str, seed: int) -> RunConfig:
         compare=dataclasses.replace(config.compare, twin=False))
 
 
-def _finished(run_dir: Path) -> dict[str, Any] | None:
+_UNSEEN_KEYS = ("probe_auc", "probe_accuracy", "knn_auc", "knn_accuracy", "probe_rejection", "n_test",
+                "n_test_positive", "embedding_variance", "embedding_mean_square", "parameters", "data_warnings",
+                "test_data", "folder")
+
+
+def _finished(run_dir: Path, contribution: bool = False, unseen: str | None = None) -> dict[str, Any] | None:
+    """The run's summary if it has everything the study needs, else None."""
     path = run_dir / "summary.json"
     if not path.is_file():
         return None
     summary = read_json(path)
-    return summary if summary.get("finished") and "evaluation" in summary else None
+    complete = (summary.get("finished") and "evaluation" in summary and (not contribution or "contribution" in summary)
+                and (unseen is None or "unseen" in summary))
+    return summary if complete else None
 
 
-def _train_one(config_tree: dict[str, Any], run_dir: str, threads: int, contribution: bool) -> dict[str, Any]:
+def _train_one(config_tree: dict[str, Any], run_dir: str, threads: int, contribution: bool,
+               unseen: str | None = None) -> dict[str, Any]:
     """Train (or finish) one run of a study and return its summary; runs in a worker process."""
     from qhep_contrast.pipeline.train_run import resume_run, train_run
 
@@ -135,6 +146,12 @@ def _train_one(config_tree: dict[str, Any], run_dir: str, threads: int, contribu
     if contribution and "contribution" not in summary:
         summary["contribution"] = _contribution(folder)
         write_json(folder / "summary.json", summary)
+    if unseen is not None and "unseen" not in summary:
+        from qhep_contrast.pipeline.evaluate import evaluate_run
+
+        values = evaluate_run(folder, plots=False, data_file=unseen)
+        summary["unseen"] = {k: values.get(k) for k in _UNSEEN_KEYS}
+        write_json(folder / "summary.json", summary)
     return summary
 
 
@@ -152,7 +169,8 @@ def _contribution(folder: Path) -> dict[str, Any]:
 
 
 def plan_study(config: RunConfig, runs_root: str | Path = "runs", *, seeds: int | None = None,
-               controls: Sequence[str] | None = None, folder: str | Path | None = None) -> Study:
+               controls: Sequence[str] | None = None, folder: str | Path | None = None,
+               unseen_data: str | Path | None = None) -> Study:
     """Check every model of the study (each builds once) and create its folder with ``study.toml``.
 
     Args:
@@ -161,9 +179,12 @@ def plan_study(config: RunConfig, runs_root: str | Path = "runs", *, seeds: int 
         seeds: number of seeds (None: ``compare.seeds``).
         controls: controls to train (None: ``compare.controls`` that the model kind offers).
         folder: use this new folder instead of a time-stamped one.
+        unseen_data: also score every trained model on every image of this file (same schema; see
+            :func:`~qhep_contrast.pipeline.evaluate.external_test_data`).
 
     Raises:
-        ConfigError: an unknown control, a control the model kind lacks, or a model that does not build.
+        ConfigError: an unknown control, a control the model kind lacks, a model that does not build, or an
+            unseen-data file that cannot be read with the run's preprocessing.
     """
     n_seeds = config.compare.seeds if seeds is None else int(seeds)
     if n_seeds < 1:
@@ -181,6 +202,11 @@ def plan_study(config: RunConfig, runs_root: str | Path = "runs", *, seeds: int 
     data = build_data(configs[0])
     for variant in configs:  # every model must build (e.g. a twin within its parameter tolerance)
         build_model(variant, data.image_shape)
+    unseen = None if unseen_data is None else str(Path(unseen_data).resolve())
+    if unseen is not None:
+        from qhep_contrast.pipeline.evaluate import external_test_data
+
+        external_test_data(configs[0], data, unseen, limit=64)  # readable, and the images fit the model
     if folder is None:
         target = create_run_dir(runs_root, config.experiment, prefix="compare-")
     else:
@@ -191,10 +217,10 @@ def plan_study(config: RunConfig, runs_root: str | Path = "runs", *, seeds: int 
     write_config(target, config, name="study.toml")
     seed_list = [config.seed + k for k in range(n_seeds)]
     write_json(target / _STUDY_FILE, {"seeds": seed_list, "models": models, "split_seed": split_seed_of(config),
-                                      "model_kind": config.model.name,
+                                      "model_kind": config.model.name, "unseen_data": unseen,
                                       "cores": {m: describe_model(build_model(c, data.image_shape))
                                                 for m, c in zip(models, configs)}})
-    return Study(target, config, seed_list, models)
+    return Study(target, config, seed_list, models, unseen_data=unseen)
 
 
 def load_study(folder: str | Path) -> Study:
@@ -208,10 +234,11 @@ def load_study(folder: str | Path) -> Study:
         raise CheckpointError(f"{target} holds no study ({_STUDY_FILE} is missing); start one with qhep compare CONFIG.")
     meta = read_json(target / _STUDY_FILE)
     config = read_run_config(target, name="study.toml")
-    study = Study(target, config, [int(s) for s in meta["seeds"]], list(meta["models"]))
+    study = Study(target, config, [int(s) for s in meta["seeds"]], list(meta["models"]),
+                  unseen_data=meta.get("unseen_data"))
     for model in study.models:
         for seed in study.seeds:
-            summary = _finished(study.run_dir(model, seed))
+            summary = _finished(study.run_dir(model, seed), model == HYBRID, study.unseen_data)
             if summary is not None:
                 study.summaries.setdefault(model, {})[seed] = summary
     return study
@@ -246,7 +273,7 @@ def run_study(study: Study, *, jobs: int | None = None, log: Callable[[str], Non
     bar = tqdm(total=len(study.models) * len(study.seeds), initial=sum(map(len, study.summaries.values())),
                desc="compare", unit="run", disable=not progress, file=sys.stderr, dynamic_ncols=True)
     args = {(m, s): (config_to_dict(variant_config(study.config, m, s)), str(study.run_dir(m, s)), threads,
-                     m == HYBRID) for m, s in pending}
+                     m == HYBRID, study.unseen_data) for m, s in pending}
     start = time.perf_counter()
 
     def done(key: tuple[str, int], summary: dict[str, Any]) -> None:

@@ -37,14 +37,14 @@ def _metric_keys(study: Study) -> list[tuple[str, str]]:
     return keys
 
 
-def _run_metrics(summary: dict[str, Any]) -> dict[str, Any]:
-    ev = summary.get("evaluation", {})
-    rejection = ev.get("probe_rejection") or {}
-    out = {"probe_auc": ev.get("probe_auc"), "knn_auc": ev.get("knn_auc")}
+def _run_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
+    rejection = evaluation.get("probe_rejection") or {}
+    out = {"probe_auc": evaluation.get("probe_auc"), "knn_auc": evaluation.get("knn_auc")}
     out.update({f"rejection_{k}": v for k, v in rejection.items()})
-    out["flags"] = collapse_flags(ev.get("probe_auc"), ev.get("embedding_variance"), ev.get("embedding_mean_square"))
-    out["parameters"] = ev.get("parameters")
-    out["n_test"], out["n_test_positive"] = ev.get("n_test"), ev.get("n_test_positive")
+    out["flags"] = collapse_flags(evaluation.get("probe_auc"), evaluation.get("embedding_variance"),
+                                  evaluation.get("embedding_mean_square"))
+    out["parameters"] = evaluation.get("parameters")
+    out["n_test"], out["n_test_positive"] = evaluation.get("n_test"), evaluation.get("n_test_positive")
     return out
 
 
@@ -54,11 +54,12 @@ def _float(value: Any) -> float:
     return float(value)  # "inf"/"nan" strings from strict JSON parse too
 
 
-def study_results(study: Study) -> dict[str, Any]:
-    """Every number of the report, JSON-ready (see the module docstring)."""
+def _models(study: Study, source: str) -> dict[str, Any]:
+    """Per model: each seed's metrics, their spreads, paired differences to the hybrid and collapse flags, from
+    the ``source`` entry of the run summaries (``"evaluation"``: the test split; ``"unseen"``: the unseen file)."""
     keys = [k for k, _ in _metric_keys(study)]
-    per_seed = {m: {s: _run_metrics(study.summaries[m][s]) for s in study.seeds if s in study.summaries.get(m, {})}
-                for m in study.models}
+    per_seed = {m: {s: _run_metrics(study.summaries[m][s][source]) for s in study.seeds
+                    if source in study.summaries.get(m, {}).get(s, {})} for m in study.models}
     models: dict[str, Any] = {}
     hybrid = per_seed.get(HYBRID, {})
     for model, runs in per_seed.items():
@@ -72,16 +73,33 @@ def study_results(study: Study) -> dict[str, Any]:
                 entry[f"{key}_vs_hybrid"] = paired_difference([_float(runs[s].get(key)) for s in common],
                                                               [_float(hybrid[s].get(key)) for s in common]).to_dict()
         models[model] = entry
-    first = next((r for runs in per_seed.values() for r in runs.values()), {})
+    return models
+
+
+def _test_set(models: dict[str, Any]) -> dict[str, Any]:
+    """``n_test``, ``n_test_positive`` and the Hanley-McNeil error of the hybrid's mean probe AUC."""
+    first = next((r for entry in models.values() for r in entry["seeds"].values()), {})
     n_test, n_pos = first.get("n_test"), first.get("n_test_positive")
     auc_error = None
     if n_test and n_pos and models.get(HYBRID, {}).get("probe_auc"):
         auc = models[HYBRID]["probe_auc"]["mean"]
         if math.isfinite(auc):
             auc_error = auc_standard_error(auc, n_pos, n_test - n_pos)
-    return {"experiment": study.config.experiment, "seeds": study.seeds, "models": models,
-            "n_test": n_test, "n_test_positive": n_pos, "auc_statistical_error": auc_error,
-            "contribution": _contribution(study, models), "cores": _cores(study)}
+    return {"n_test": n_test, "n_test_positive": n_pos, "auc_statistical_error": auc_error}
+
+
+def study_results(study: Study) -> dict[str, Any]:
+    """Every number of the report, JSON-ready (see the module docstring)."""
+    models = _models(study, "evaluation")
+    results = {"experiment": study.config.experiment, "seeds": study.seeds, "models": models, **_test_set(models),
+               "contribution": _contribution(study, models), "cores": _cores(study)}
+    if study.unseen_data:
+        unseen = _models(study, "unseen")
+        warnings = sorted({w for m in study.models for r in study.summaries.get(m, {}).values()
+                           for w in r.get("unseen", {}).get("data_warnings", [])})
+        results["unseen"] = {"file": study.unseen_data, "models": unseen, **_test_set(unseen),
+                             "data_warnings": warnings}
+    return results
 
 
 def _cores(study: Study) -> dict[str, str]:
@@ -176,18 +194,8 @@ def _markdown(study: Study, results: dict[str, Any], figures: list[str], wall: f
              "## Models", "", "| model | core | trainable parameters |", "| --- | --- | --- |"]
     for model, entry in results["models"].items():
         lines.append(f"| {model} | {results['cores'].get(model, '-')} | {entry['parameters']} |")
-    lines += ["", f"## Results: mean +- sd over {len(study.seeds)} seeds", "",
-              "| model | " + " | ".join(label for _, label in keys) + " | collapsed seeds |",
-              "| --- " * (len(keys) + 2) + "|"]
-    for model, entry in results["models"].items():
-        lines.append(f"| {model} | " + " | ".join(_pm(entry[k], 1 if k.startswith("rejection") else 3)
-                                                  for k, _ in keys)
-                     + f" | {entry['collapsed_seeds'] or '-'} |")
-    lines += ["", "## Paired differences to the hybrid (control - hybrid, mean [95 % t interval])", "",
-              "| model | " + " | ".join(label for _, label in keys) + " |", "| --- " * (len(keys) + 1) + "|"]
-    for model, entry in results["models"].items():
-        if model != HYBRID:
-            lines.append(f"| {model} | " + " | ".join(_ci(entry.get(f"{k}_vs_hybrid")) for k, _ in keys) + " |")
+    lines += _result_tables(keys, results["models"], f"## Results on the test split: mean +- sd over "
+                                                     f"{len(study.seeds)} seeds")
     lines += ["", "## Every seed", "", "| model | seed | " + " | ".join(label for _, label in keys) + " | flags |",
               "| --- " * (len(keys) + 3) + "|"]
     for model, entry in results["models"].items():
@@ -195,6 +203,16 @@ def _markdown(study: Study, results: dict[str, Any], figures: list[str], wall: f
             lines.append(f"| {model} | {seed} | "
                          + " | ".join(_num(run.get(k), 1 if k.startswith("rejection") else 4) for k, _ in keys)
                          + f" | {'; '.join(run['flags']) or '-'} |")
+    unseen = results.get("unseen")
+    if unseen:
+        error = unseen["auc_statistical_error"]
+        lines += ["", f"## Re-measured on unseen data: {unseen['file']}", "",
+                  f"Every trained model scored on every image of this file (N = {unseen['n_test']}"
+                  + (f", {unseen['n_test_positive']} signal" if unseen["n_test_positive"] else "")
+                  + (f"; statistical error of one probe AUC +-{error:.3f}" if error else "")
+                  + "), with its run's preprocessing; probes and kNN fitted on the run's training split.",
+                  *[f"Warning: {w}" for w in unseen["data_warnings"]]]
+        lines += _result_tables(keys, unseen["models"], "### Unseen data: mean +- sd over seeds")
     c = results["contribution"]
     if c:
         lines += ["", "## Circuit contribution (hybrid)", "",
@@ -211,6 +229,22 @@ def _markdown(study: Study, results: dict[str, Any], figures: list[str], wall: f
     if figures:
         lines += ["## Figures", "", *[f"![{Path(f).stem}](figures/{Path(f).name})" for f in figures], ""]
     return "\n".join(lines)
+
+
+def _result_tables(keys: list[tuple[str, str]], models: dict[str, Any], heading: str) -> list[str]:
+    """Markdown: the mean +- sd table and the paired-difference table of ``models``."""
+    lines = ["", heading, "", "| model | " + " | ".join(label for _, label in keys) + " | collapsed seeds |",
+             "| --- " * (len(keys) + 2) + "|"]
+    for model, entry in models.items():
+        lines.append(f"| {model} | " + " | ".join(_pm(entry[k], 1 if k.startswith("rejection") else 3)
+                                                  for k, _ in keys)
+                     + f" | {entry['collapsed_seeds'] or '-'} |")
+    lines += ["", "Paired differences to the hybrid (control - hybrid, mean [95 % t interval]):", "",
+              "| model | " + " | ".join(label for _, label in keys) + " |", "| --- " * (len(keys) + 1) + "|"]
+    for model, entry in models.items():
+        if model != HYBRID:
+            lines.append(f"| {model} | " + " | ".join(_ci(entry.get(f"{k}_vs_hybrid")) for k, _ in keys) + " |")
+    return lines
 
 
 def _roc_overlay(study: Study, path: Path, title: str) -> Path | None:
@@ -260,9 +294,12 @@ def write_report(study: Study, wall_seconds: float | None = None, plots: bool = 
 
 def summary_table(results: dict[str, Any]) -> str:
     """A plain-text table of the means (for the terminal)."""
-    rows = [["model", "probe AUC", "kNN AUC", "d probe AUC vs hybrid [95% CI]", "collapsed"]]
+    unseen = results.get("unseen", {}).get("models", {})
+    rows = [["model", "probe AUC", "kNN AUC", "d probe AUC vs hybrid [95% CI]", "collapsed"]
+            + (["probe AUC, unseen data"] if unseen else [])]
     for model, entry in results["models"].items():
         rows.append([model, _pm(entry["probe_auc"]), _pm(entry["knn_auc"]), _ci(entry.get("probe_auc_vs_hybrid")),
-                     str(entry["collapsed_seeds"] or "-")])
+                     str(entry["collapsed_seeds"] or "-")]
+                    + ([_pm(unseen.get(model, {}).get("probe_auc"))] if unseen else []))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)

@@ -12,6 +12,7 @@ from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.experiment.config import STUDY_CONTROLS, load_config
 from qhep_contrast.pipeline.study import HYBRID, available_controls, load_study, variant_config
 from qhep_contrast.pipeline.study_report import study_results
+from tests.pipeline.test_eval_other_data import _copy
 from tests.training.conftest import CONFIG_DIR, TINY
 
 MAIN = CONFIG_DIR / "simclr_jets.toml"
@@ -22,8 +23,9 @@ _SETS = [arg for item in TINY if item not in ("train.progress=false", "compare.t
 @pytest.fixture(scope="module")
 def study_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("study")
+    unseen = _copy(root / "unseen_jets.h5", n=100)
     code = main(["compare", str(MAIN), "--seeds", "2", "--controls", "frozen_circuit", "product_standin",
-                 "--jobs", "2", "--runs-root", str(root), "--no-progress", *_SETS])
+                 "--jobs", "2", "--runs-root", str(root), "--no-progress", "--unseen-data", str(unseen), *_SETS])
     assert code == 0
     [folder] = (root / "simclr_jets").iterdir()
     return folder
@@ -53,10 +55,19 @@ def test_report_has_means_paired_differences_and_the_circuit_diagnostic(study_di
         assert run["weight_change"] > 0  # the circuit trained
     assert report["verdict"] and "circuit" in report["verdict"][0]
     markdown = (study_dir / "report.md").read_text()
-    for heading in ("## Results", "## Paired differences", "## Every seed", "## Circuit contribution", "## Verdict"):
+    for heading in ("## Results", "Paired differences", "## Every seed", "## Circuit contribution", "## Verdict",
+                    "## Re-measured on unseen data"):
         assert heading in markdown
     assert {p.name for p in (study_dir / "figures").iterdir()} == {"seeds.png", "paired_probe_auc.png",
                                                                    "roc_mean.png"}
+
+
+def test_every_model_is_re_measured_on_the_unseen_file(study_dir) -> None:
+    report = json.loads((study_dir / "report.json").read_text())
+    unseen = report["unseen"]
+    assert unseen["file"].endswith("unseen_jets.h5") and unseen["n_test"] == 100 and unseen["data_warnings"] == []
+    assert set(unseen["models"]) == {HYBRID, "frozen_circuit", "product_standin"}
+    assert all(len(entry["seeds"]) == 2 for entry in unseen["models"].values())
 
 
 def test_resume_keeps_finished_runs_and_redoes_the_missing_ones(study_dir) -> None:
@@ -87,6 +98,9 @@ def test_variants_and_their_errors() -> None:
 def test_cli_refuses_resume_with_new_settings_and_unknown_controls(tmp_path, capsys) -> None:
     assert main(["compare", "--resume", str(tmp_path), "--seeds", "3"]) == 2
     assert "--resume STUDY_DIR continues" in capsys.readouterr().err
+    assert main(["compare", str(MAIN), "--unseen-data", str(tmp_path / "missing.h5"), "--runs-root",
+                 str(tmp_path), *_SETS]) == 2
+    assert "missing.h5" in capsys.readouterr().err and not (tmp_path / "simclr_jets").exists()
     assert main(["compare", "--resume", str(tmp_path)]) == 2
     assert "holds no study" in capsys.readouterr().err
     with pytest.raises(SystemExit):
