@@ -78,7 +78,7 @@ def _models(study: Study, source: str) -> dict[str, Any]:
 
 def _test_set(models: dict[str, Any]) -> dict[str, Any]:
     """``n_test``, ``n_test_positive`` and the Hanley-McNeil error of the hybrid's mean probe AUC."""
-    first = next((r for entry in models.values() for r in entry["seeds"].values()), {})
+    first: dict[str, Any] = next((r for entry in models.values() for r in entry["seeds"].values()), {})
     n_test, n_pos = first.get("n_test"), first.get("n_test_positive")
     auc_error = None
     if n_test and n_pos and models.get(HYBRID, {}).get("probe_auc"):
