@@ -43,6 +43,7 @@ class ObservableProgram:
         dim = 2**num_qubits
         k = np.arange(dim)
         groups: dict[int, np.ndarray] = {}
+        zdiag: np.ndarray | None = None
         for o, obs in enumerate(observables):
             if not isinstance(obs, SparsePauliOp):
                 obs = SparsePauliOp(obs)
@@ -59,11 +60,16 @@ class ObservableProgram:
                 q = (int(paulis.phase[t]) + int(np.count_nonzero(zbits & xbits))) % 4
                 sign = 1 - 2 * _popcount_parity((k ^ xmask) & zmask)
                 coef = complex(obs.coeffs[t]) * (-1j) ** q
+                if xmask == 0:  # diagonal terms: only the real part reaches the (real) result; kept real
+                    if zdiag is None:
+                        zdiag = np.zeros((dim, len(observables)))
+                    zdiag[:, o] += coef.real * sign
+                    continue
                 mat = groups.setdefault(xmask, np.zeros((dim, len(observables)), dtype=complex))
                 mat[:, o] += coef * sign
         self.num_observables = len(observables)
         self.dim = dim
-        self._z = groups.pop(0, None)
+        self._z = zdiag
         self._x = [(xmask, k ^ xmask, m) for xmask, m in groups.items()]
         self._cache: dict = {}
 
@@ -71,7 +77,7 @@ class ObservableProgram:
         key = (dtype, device)
         if key not in self._cache:
             real = torch.empty((), dtype=dtype).real.dtype
-            z = None if self._z is None else torch.as_tensor(self._z.real, dtype=real, device=device)
+            z = None if self._z is None else torch.as_tensor(self._z, dtype=real, device=device)
             xs = [(torch.as_tensor(src, device=device), torch.as_tensor(m, dtype=dtype, device=device))
                   for _, src, m in self._x]
             self._cache[key] = (z, xs)
