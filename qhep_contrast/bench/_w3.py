@@ -19,9 +19,11 @@ import resource
 
 import torch
 
-__all__ = ["IMPLS", "main"]
+__all__ = ["IMPLS", "WARMUP_BELOW", "main"]
 
 IMPLS: tuple[str, ...] = ("engine", "engine-fused", "engine-adjoint", "lightning")
+#: From this width on a step takes many seconds and compiles nothing lazily worth hiding: no warm-up step.
+WARMUP_BELOW = 22
 
 
 def _rss_mb() -> float:
@@ -57,7 +59,7 @@ def _point(qubits: int, batch: int, impl: str, repeats: int, device: str, check_
             with torch.no_grad():
                 return ec.expectation(x.to(device), w.to(device), observables).cpu().numpy()
     base = _rss_mb()
-    seconds = median_seconds(step, repeats, warmup=1)
+    seconds = median_seconds(step, repeats, warmup=1 if qubits < WARMUP_BELOW else 0)
     peak = _rss_mb()
     out = {"seconds": seconds, "peak_rss_mb": peak, "base_rss_mb": base}
     if qubits <= check_max:
