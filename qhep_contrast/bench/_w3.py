@@ -1,8 +1,8 @@
 """One W3 point (the W1 circuit at a given width and batch) in this process: step time and peak memory.
 
 Run as ``python -m qhep_contrast.bench._w3 --qubits N --batch B --impl IMPL`` from ``qhep bench engine``, one
-fresh process per point, so that the peak resident set size (``getrusage`` ``ru_maxrss``, which counts
-torch's and C++ allocations alike) is the point's own. Prints one JSON line: ``seconds`` (median step),
+fresh process per point, so that the peak resident set size (``VmHWM``, which counts torch's and C++
+allocations alike) is the point's own. Prints one JSON line: ``seconds`` (median step),
 ``peak_rss_mb`` (peak after the timed steps, before the correctness check), ``base_rss_mb`` (after
 imports and set-up, before the first step) or ``error``.
 
@@ -27,6 +27,15 @@ WARMUP_BELOW = 22
 
 
 def _rss_mb() -> float:
+    """Peak resident set size of this process in MB: ``VmHWM`` (reset by ``exec``, unlike ``ru_maxrss``, which
+    a child inherits from the process that forked it), else ``getrusage``."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -213,7 +213,7 @@ def _peer_rows(workload: str, impl: str, spec: CircuitSpec, batches: list[int], 
 def _fit_rows(rows: list[dict]) -> list[dict]:
     """Fixed cost and per-sample cost of every (workload, implementation) timed at several batch sizes."""
     out = []
-    for key in dict.fromkeys((r["workload"], r["impl"]) for r in rows if "step_ms" in r):
+    for key in dict.fromkeys((r["workload"], r["impl"]) for r in rows if "step_ms" in r and r["workload"] != "W3"):
         timed = [r for r in rows if (r["workload"], r["impl"]) == key and "step_ms" in r]
         fit = fixed_and_per_sample([r["batch"] for r in timed], [r["step_ms"] / 1e3 for r in timed])
         if fit is not None:
@@ -224,10 +224,13 @@ def _fit_rows(rows: list[dict]) -> list[dict]:
 
 def _ratio_rows(rows: list[dict]) -> list[dict]:
     """Same-run ratios: peer step time / engine step time at every shared (workload, batch)."""
-    engine = {(r["workload"], r["batch"]): r["step_ms"] for r in rows if r["impl"] == "qhep exact" and "step_ms" in r}
+    engine = {(r["workload"], r["batch"]): r["step_ms"] for r in rows
+              if r["impl"] == "qhep exact" and "step_ms" in r and r["workload"] != "W3"}
     out = []
     for r in rows:
         key = (r["workload"], r.get("batch"))
+        if r["workload"] == "W3":  # several widths: compared by _w3_ratios
+            continue
         if r["impl"] != "qhep exact" and "step_ms" in r and key in engine:
             out.append({"workload": r["workload"], "batch": r["batch"], "peer": r["impl"],
                         "engine_speedup": r["step_ms"] / engine[key]})

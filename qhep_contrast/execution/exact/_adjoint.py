@@ -62,7 +62,7 @@ class _Adjoint(torch.autograd.Function):
                 mats_shared: torch.Tensor, mats_sample: torch.Tensor | None, theta_shared: torch.Tensor,
                 theta_sample: torch.Tensor | None) -> torch.Tensor:
         outs = []
-        finals = []
+        final = None
         for lo in range(0, batch, chunk):
             hi = min(batch, lo + chunk)
             c = Context(mats_shared, _chunk(mats_sample, lo, hi), theta_shared, _chunk(theta_sample, lo, hi), consts)
@@ -70,10 +70,11 @@ class _Adjoint(torch.autograd.Function):
             with torch.no_grad():
                 out = readout(psi)
             outs.append(out.expand(hi - lo, -1) if out.shape[0] != hi - lo else out)
-            finals.append(psi)
+            # the final states are kept for the backward pass only when the batch is one chunk (else recomputed)
+            final = psi if lo == 0 else None
+            del psi
         ctx.program, ctx.readout, ctx.consts, ctx.batch, ctx.chunk = program, readout, consts, batch, chunk
-        # the final states are kept for the backward pass only when the batch is one chunk (else recomputed)
-        ctx.final = finals[0] if len(finals) == 1 else None
+        ctx.final = final
         ctx.save_for_backward(mats_shared, mats_sample, theta_shared, theta_sample)
         return torch.cat(outs) if len(outs) > 1 else outs[0]
 
