@@ -163,6 +163,9 @@ def test_gradient_choice() -> None:
     assert not ec.uses_adjoint() and not ec.uses_adjoint("fused") and ec.uses_adjoint("adjoint")
     with pytest.raises(ConfigError, match="gradient must be one of"):
         ec.uses_adjoint("backprop")
+    big = circuit_module.ADJOINT_FROM_BYTES // 8 >> 4  # samples whose complex64 states fill the threshold
+    assert ec.uses_adjoint(batch=big) and not ec.uses_adjoint(batch=big - 1)
+    assert ec.uses_adjoint(batch=big // 2, dtype=torch.complex128) and not ec.uses_adjoint("fused", batch=big)
     old = circuit_module.ADJOINT_FROM_QUBITS
     circuit_module.ADJOINT_FROM_QUBITS = 4
     try:
