@@ -96,9 +96,8 @@ def _run_distributed(args: argparse.Namespace) -> int:
                     f"{outcome.run_dir} --nproc N")
             return 130
         print(f"run folder: {outcome.run_dir}")
-        evaluation = outcome.summary.get("evaluation")
-        if evaluation is not None:
-            print(evaluation if isinstance(evaluation, str) else "evaluation: see summary.json")
+        if "evaluation" in outcome.summary:
+            print(f"evaluation: {outcome.run_dir / 'summary.json'}")
     return 130 if outcome.interrupted else 0
 
 

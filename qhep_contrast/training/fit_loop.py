@@ -26,6 +26,7 @@ run starts or resumes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -140,7 +141,7 @@ def _check_weights(model: nn.Module, epoch: int) -> None:
 
 
 def _train_epoch(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, optimizer: Optimizer,
-                 settings: FitSettings, epoch: int, distributed: Distributed | None = None) -> tuple[float, int, float]:
+                 settings: FitSettings, epoch: int) -> tuple[float, int, float]:
     """One pass over ``loader``; returns (mean loss, samples, seconds).
 
     Raises:
@@ -149,8 +150,7 @@ def _train_epoch(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, o
     model.train()
     total, count, start = 0.0, 0, time.perf_counter()
     bar = tqdm(loader, desc=f"epoch {epoch}/{settings.epochs}", unit="batch", leave=False,
-               disable=not settings.progress or (distributed is not None and not distributed.is_main),
-               file=sys.stderr, dynamic_ncols=True)
+               disable=not settings.progress, file=sys.stderr, dynamic_ncols=True)
     for step, batch in enumerate(bar, start=1):
         optimizer.zero_grad(set_to_none=True)
         loss, n = objective(model, batch, settings.device)
@@ -165,7 +165,6 @@ def _train_epoch(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, o
         rate = count / max(time.perf_counter() - start, 1e-9)
         bar.set_postfix(loss=f"{total / count:.4f}", samples_per_s=f"{rate:.0f}")
     _check_weights(model, epoch)
-    total, count = _sums(distributed, total, count)
     return total / max(count, 1), count, time.perf_counter() - start
 
 
@@ -251,6 +250,7 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
     metrics = MetricsLog(run_dir / "metrics.jsonl", history) if writes else _NoMetrics()
     if not writes:
         log = None
+        settings = dataclasses.replace(settings, progress=False)
     sampler = EpochSampler(len(cast(Sized, train_set)), settings.seed)
     train_loader = _loader(train_set, settings.batch_size, sampler, distributed)
     val_loader = _loader(val_set, settings.eval_batch_size,
@@ -291,8 +291,10 @@ def _one_epoch(epoch: int, model: nn.Module, objective: ObjectiveFn, train_set: 
     sampler.set_epoch(epoch)
     set_epoch(train_set, epoch)
     lr = current_lr(optimizer)
-    train_loss, samples, seconds = _train_epoch(model, objective, train_loader, optimizer, settings, epoch,
-                                                distributed)
+    train_loss, samples, seconds = _train_epoch(model, objective, train_loader, optimizer, settings, epoch)
+    if distributed is not None:  # every process's mean loss and samples: the global mean and count
+        total, samples = _sums(distributed, train_loss * samples, samples)
+        train_loss = total / max(samples, 1)
     val_loss = _validate(model, objective, val_loader, settings.device, distributed)
     if not math.isfinite(val_loss):
         raise _diverged("validation loss", epoch, None)
