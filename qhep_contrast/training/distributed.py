@@ -25,6 +25,7 @@ What does not scale this way: the circuit width, since every sample's statevecto
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,11 @@ def gather_rows(t: Tensor) -> Tensor:
     """Rows of ``t`` from every rank, concatenated in rank order, differentiable (equal shapes on all ranks)."""
     from torch.distributed.nn.functional import all_gather  # imported on use: it registers autograd functions
 
-    return torch.cat(all_gather(t), dim=0)
+    with warnings.catch_warnings():
+        # the suggested replacement lives in a private torch module; this public one is autograd-aware
+        warnings.filterwarnings("ignore", message=".*all_gather is deprecated", category=FutureWarning)
+        parts = all_gather(t)
+    return torch.cat(parts, dim=0)
 
 
 class GatherOutputs(nn.Module):

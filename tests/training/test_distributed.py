@@ -159,3 +159,24 @@ def test_the_write_guard_refuses_other_ranks(tmp_path) -> None:
         proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         assert (proc.returncode == 0) == ok, proc.stderr
         assert ok or "PermissionError: rank 1 wrote" in proc.stderr
+
+
+def test_one_process_group_gathers_sums_and_broadcasts(tmp_path) -> None:
+    """The collectives on a 1-process gloo group: gathered rows keep their gradients, sums and broadcasts
+    return the values, and a world of one wraps the model in DDP with gathered outputs."""
+    import torch.distributed as dist
+
+    from qhep_contrast.training.distributed import Distributed, GatherOutputs, gather_rows
+
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        x = torch.randn(3, 2, requires_grad=True)
+        (gather_rows(x) * torch.arange(6.0).view(3, 2)).sum().backward()
+        assert torch.equal(x.grad, torch.arange(6.0).view(3, 2))
+        d = Distributed(0, 1, 0, torch.device("cpu"))
+        assert d.sum(1.5, 2) == (1.5, 2.0) and d.broadcast("folder") == "folder" and d.is_main
+        model = d.wrap(torch.nn.Linear(2, 2), gather=True)
+        assert isinstance(model, GatherOutputs) and model(x).shape == (3, 2)
+        d.barrier()
+    finally:
+        dist.destroy_process_group()
