@@ -12,6 +12,10 @@ the adjoint method needs no stored intermediate states:
    U_k^H lambda_k`` and the gradients of the stage's angle and matrix tables;
 4. the product prefix's vector-Jacobian product with ``lambda_0``.
 
+Step 3 takes the vector-Jacobian product by autograd on the one stage (a few states alive); constant stages
+(permutations, constant gates) just apply ``U^H`` to ``lambda``, and weight-only Kron layers are walked
+window by window with the closed form ``g_G = lambda X^H`` (two states alive).
+
 The gradients land on the small per-call tables of :class:`~qhep_contrast.execution.exact._stages.Context`
 (single-qubit matrices and angle tables, shared and per sample), from which autograd carries them to the
 weights *and* the inputs. Between forward and backward only these tables are kept (plus the final states

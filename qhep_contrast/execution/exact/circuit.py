@@ -26,15 +26,18 @@ MAX_QUBITS = 26
 #: node (or the stage-by-stage path) below.
 GRADIENTS: tuple[str, ...] = ("auto", "fused", "adjoint")
 
-#: Width from which ``gradient="auto"`` uses the adjoint path (bounded memory) instead of the fused node
-#: (W1 on 2 CPU cores, B = 16: 18 qubits adjoint 2.14 s per step, fused 2.33 s; 16 qubits 0.20 s, 0.18 s).
-ADJOINT_FROM_QUBITS = 18
+#: Width from which ``gradient="auto"`` always uses the adjoint path (bounded memory) instead of the fused
+#: node: one complex64 state of 22 qubits is 32 MiB (:data:`ADJOINT_FROM_BYTES`). Below it the batch decides:
+#: the fused node is faster on small batches even of wide circuits (W1 on 2 CPU cores: 20 qubits, B = 2:
+#: fused 0.128 s per step, adjoint 0.188 s; 18 qubits, B = 4: 0.054 s and 0.071 s).
+ADJOINT_FROM_QUBITS = 22
 
 #: Size of one batch of states ``B * 2**n * itemsize`` from which ``gradient="auto"`` uses the adjoint path.
 #: From 32 MiB on (glibc's largest heap block, see ``allocator``) every state the fused node allocates is a
 #: fresh mapping that page-faults, while the adjoint path works in chunks of :data:`CHUNK_BYTES`: W1 on
 #: 2 CPU cores at 16 qubits, B = 64: fused 0.60 s per step, adjoint 0.27 s; B = 32: fused 0.081 s, adjoint
-#: 0.114 s; 12 qubits, B = 1024: fused 0.48 s, adjoint 0.23 s.
+#: 0.114 s; 12 qubits, B = 1024: fused 0.48 s, adjoint 0.23 s; 20 qubits, B = 64: fused 13.9 s and 9.1 GB,
+#: adjoint 7.0 s and 0.9 GB.
 ADJOINT_FROM_BYTES = 2**25
 
 _COMPLEX_OF = {torch.float32: torch.complex64, torch.float64: torch.complex128}
