@@ -14,15 +14,17 @@ import torch
 
 from qhep_contrast.circuits.spec import CircuitSpec
 
-__all__ = ["pennylane_w1", "tensorcircuit_w1", "tensorcircuit_w2"]
+__all__ = ["pennylane_w1", "lightning_w1", "tensorcircuit_w1", "tensorcircuit_w2"]
 
 _HINT = "pip install 'qhep-contrast[bench]'"
 
 
-def pennylane_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | str:
-    """PennyLane ``default.qubit`` (torch interface, backprop, parameter broadcasting) running W1.
+def pennylane_w1(spec: CircuitSpec, num_layers: int, batch: int, device: str = "default.qubit",
+                 diff_method: str = "backprop") -> tuple | str:
+    """PennyLane (torch interface, parameter broadcasting) running W1: ``default.qubit`` with backprop by
+    default, or e.g. ``device="lightning.qubit", diff_method="adjoint"`` (its C++ adjoint gradients).
 
-    Returns ``(step, forward, x, w)`` or, when PennyLane is missing, the reason it was skipped.
+    Returns ``(step, forward, x, w)`` or, when PennyLane (or the device) is missing, the reason it was skipped.
     Wire ``i`` is Qiskit qubit ``i``; the output is <Z_i> per wire, so no reordering is needed.
     """
     try:
@@ -30,9 +32,12 @@ def pennylane_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | str:
     except ImportError:
         return f"PennyLane not installed ({_HINT})"
     n = spec.num_qubits
-    dev = qml.device("default.qubit", wires=n)
+    try:
+        dev = qml.device(device, wires=n)
+    except Exception as err:  # noqa: BLE001 - a missing plugin raises PennyLane's own error types
+        return f"PennyLane device {device!r} unavailable ({type(err).__name__})"
 
-    @qml.qnode(dev, interface="torch", diff_method="backprop")
+    @qml.qnode(dev, interface="torch", diff_method=diff_method)
     def circuit(x: torch.Tensor, w: torch.Tensor):
         for i in range(n):
             qml.RY(x[:, i], wires=i)
@@ -57,6 +62,11 @@ def pennylane_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | str:
         forward().sum().backward()
 
     return step, forward, x, w
+
+
+def lightning_w1(spec: CircuitSpec, num_layers: int, batch: int) -> tuple | str:
+    """PennyLane ``lightning.qubit`` with its adjoint gradients (C++, one sample at a time) running W1."""
+    return pennylane_w1(spec, num_layers, batch, "lightning.qubit", "adjoint")
 
 
 def _tensorcircuit():

@@ -54,7 +54,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``qhep bench engine``."""
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 8, 64, 512],
                         help="W1 and W2 batch sizes (W2: pairs per step)")
-    parser.add_argument("--w3-qubits", type=int, nargs="*", default=[12, 16, 20], help="W3 widths (B = 64)")
+    parser.add_argument("--w3-qubits", type=int, nargs="*", default=[12, 16, 20, 24], help="W3 widths")
+    parser.add_argument("--w3-batch", type=int, default=64, help="W3 batch below --w3-wide-from qubits")
+    parser.add_argument("--w3-wide-batch", type=int, default=8, help="W3 batch from --w3-wide-from qubits on")
+    parser.add_argument("--w3-wide-from", type=int, default=24, help="width from which W3 uses --w3-wide-batch")
+    parser.add_argument("--w3-repeats", type=int, default=3, help="timed W3 steps per point (median)")
+    parser.add_argument("--w3-gradients", nargs="+", default=["auto"], choices=["auto", "fused", "adjoint"],
+                        help="exact-engine gradient methods timed at every W3 point")
+    parser.add_argument("--lightning-batch", type=int, default=8,
+                        help="batch of PennyLane lightning.qubit (adjoint) at the W3 points (it runs sample by "
+                             "sample, so its rate hardly depends on the batch)")
+    parser.add_argument("--lightning-max-qubits", type=int, default=20,
+                        help="widest W3 point timed with lightning.qubit")
     parser.add_argument("--repeats", type=int, default=30, help="timed steps per measurement (median)")
     parser.add_argument("--baseline-batch", type=int, default=8,
                         help="batch of the qiskit-machine-learning baseline (it runs at < 1 sample/s)")
@@ -138,19 +149,51 @@ def flops_per_sample(spec: CircuitSpec) -> dict[str, float]:
     return {"gate_by_gate": 3.0 * gate_by_gate, "fused": 3.0 * fused}
 
 
-def _w3_subprocess(n: int, repeats: int, device: str) -> dict:
-    """W1 at width ``n`` (B = 64) in a fresh process, so its peak memory is its own."""
-    code = (
-        "import json,resource,torch;from qhep_contrast.bench._workloads import w1_step;from qhep_contrast.bench._timing import median_seconds;"
-        "from qhep_contrast.execution.exact.allocator import keep_freed_memory;keep_freed_memory();"
-        "from qhep_contrast.circuits import w1_spec;"
-        f"s=w1_step(w1_spec({n}),64,{device!r},'engine');t=median_seconds(s,{repeats},warmup=1);"
-        "print(json.dumps({'seconds':t,'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+def _w3_subprocess(n: int, batch: int, impl: str, repeats: int, device: str) -> dict:
+    """One W3 point (W1 at width ``n``) in a fresh process, so that its peak memory is its own."""
+    cmd = [sys.executable, "-m", "qhep_contrast.bench._w3", "--qubits", str(n), "--batch", str(batch),
+           "--impl", impl, "--repeats", str(repeats), "--device", device]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["killed"])[-1]}
+        return {"error": (proc.stderr.strip().splitlines() or [f"killed (exit {proc.returncode})"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+_W3_IMPLS = {"auto": ("engine", "qhep exact"), "fused": ("engine-fused", "qhep exact (fused)"),
+             "adjoint": ("engine-adjoint", "qhep exact (adjoint)")}
+_LIGHTNING = "PennyLane lightning.qubit (adjoint)"
+
+
+def _w3_rows(args: argparse.Namespace, repeats: int, device: str) -> list[dict]:
+    """W3 at every width: the engine's gradient methods and lightning.qubit adjoint, with peak memory."""
+    rows = []
+    widths = [q for q in args.w3_qubits if q <= 12] if args.quick else args.w3_qubits
+    for n in widths:
+        batch = args.w3_batch if n < args.w3_wide_from else args.w3_wide_batch
+        points = [(impl, label, batch) for impl, label in (_W3_IMPLS[g] for g in args.w3_gradients)]
+        if n <= args.lightning_max_qubits:
+            points.append(("lightning", _LIGHTNING, min(batch, args.lightning_batch)))
+        for impl, label, b in points:
+            r = _w3_subprocess(n, b, impl, repeats, device)
+            row = {"workload": "W3", "impl": label, "qubits": n, "batch": b, "unit": "samples/s"}
+            if "error" in r:
+                row["note"] = r["error"]
+            else:
+                row.update(step_ms=1e3 * r["seconds"], rate=b / r["seconds"], peak_rss_mb=r["peak_rss_mb"])
+            rows.append(row)
+    return rows
+
+
+def _w3_ratios(rows: list[dict]) -> list[dict]:
+    """Same-run W3 ratios: the engine's samples/s over lightning.qubit's at every width both ran."""
+    out = []
+    light = {r["qubits"]: r for r in rows if r["workload"] == "W3" and r["impl"] == _LIGHTNING and "rate" in r}
+    for r in rows:
+        if r["workload"] == "W3" and r["impl"].startswith("qhep exact") and "rate" in r and r["qubits"] in light:
+            peer = light[r["qubits"]]
+            out.append({"workload": "W3", "qubits": r["qubits"], "impl": r["impl"], "batch": r["batch"],
+                        "peer_batch": peer["batch"], "rate_ratio": r["rate"] / peer["rate"]})
+    return out
 
 
 def _peer_rows(workload: str, impl: str, spec: CircuitSpec, batches: list[int], repeats: int, make, check) -> list:
@@ -170,7 +213,7 @@ def _peer_rows(workload: str, impl: str, spec: CircuitSpec, batches: list[int], 
 def _fit_rows(rows: list[dict]) -> list[dict]:
     """Fixed cost and per-sample cost of every (workload, implementation) timed at several batch sizes."""
     out = []
-    for key in dict.fromkeys((r["workload"], r["impl"]) for r in rows if "step_ms" in r):
+    for key in dict.fromkeys((r["workload"], r["impl"]) for r in rows if "step_ms" in r and r["workload"] != "W3"):
         timed = [r for r in rows if (r["workload"], r["impl"]) == key and "step_ms" in r]
         fit = fixed_and_per_sample([r["batch"] for r in timed], [r["step_ms"] / 1e3 for r in timed])
         if fit is not None:
@@ -181,10 +224,13 @@ def _fit_rows(rows: list[dict]) -> list[dict]:
 
 def _ratio_rows(rows: list[dict]) -> list[dict]:
     """Same-run ratios: peer step time / engine step time at every shared (workload, batch)."""
-    engine = {(r["workload"], r["batch"]): r["step_ms"] for r in rows if r["impl"] == "qhep exact" and "step_ms" in r}
+    engine = {(r["workload"], r["batch"]): r["step_ms"] for r in rows
+              if r["impl"] == "qhep exact" and "step_ms" in r and r["workload"] != "W3"}
     out = []
     for r in rows:
         key = (r["workload"], r.get("batch"))
+        if r["workload"] == "W3":  # several widths: compared by _w3_ratios
+            continue
         if r["impl"] != "qhep exact" and "step_ms" in r and key in engine:
             out.append({"workload": r["workload"], "batch": r["batch"], "peer": r["impl"],
                         "engine_speedup": r["step_ms"] / engine[key]})
@@ -196,7 +242,6 @@ def run(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     repeats = 5 if args.quick else args.repeats
-    w3_qubits = [q for q in args.w3_qubits if q <= 12] if args.quick else args.w3_qubits
     baseline_batch = 1 if args.quick else args.baseline_batch
     device = args.device
     batches = list(args.batch_sizes)
@@ -232,14 +277,7 @@ def run(args: argparse.Namespace) -> int:
     rows += _peer_rows("W2", "TensorCircuit-NG (jax, jit+vmap)", w2, batches, repeats, tensorcircuit_w2,
                        lambda p: check_fidelities_against_statevector("TensorCircuit-NG", w2, p[1](), p[2], p[3], p[4]))
 
-    for n in w3_qubits:
-        r = _w3_subprocess(n, max(3, repeats // 5), device)
-        row = {"workload": "W3", "impl": "qhep exact", "qubits": n, "batch": 64, "unit": "samples/s"}
-        if "error" in r:
-            row["note"] = r["error"]
-        else:
-            row.update(step_ms=1e3 * r["seconds"], rate=64 / r["seconds"], peak_rss_mb=r["peak_rss_mb"])
-        rows.append(row)
+    rows += _w3_rows(args, 1 if args.quick else args.w3_repeats, device)
 
     engine_best = max(r["rate"] for r in rows if r["workload"] == "W1" and r["impl"] == "qhep exact")
     for r in rows:
@@ -255,6 +293,11 @@ def run(args: argparse.Namespace) -> int:
         print("\nsame-run ratios (peer ms/step / engine ms/step at the same B):")
         print(format_table(result["ratios"], [("workload", "workload"), ("batch", "B"), ("peer", "peer"),
                                               ("engine_speedup", "engine speed-up")]))
+    result["w3_ratios"] = _w3_ratios(rows)
+    if result["w3_ratios"]:
+        print("\nsame-run W3 ratios (engine samples/s / lightning.qubit adjoint samples/s):")
+        print(format_table(result["w3_ratios"], [("qubits", "n"), ("impl", "implementation"), ("batch", "B"),
+                                                 ("peer_batch", "lightning B"), ("rate_ratio", "ratio")]))
     result["fits"] = _fit_rows(rows)
     if result["fits"]:
         print("\nstep time = fixed + per-sample * B (least squares over the batch sizes):")

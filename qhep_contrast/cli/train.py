@@ -19,6 +19,10 @@ examples:
   qhep train runs/configs/siamese_digits.toml --set train.epochs=3 --set data.batch_size=32
   qhep train --resume runs/simclr_jets/20250101-120000
       continue a killed or interrupted run from its last checkpoint (same final result)
+  qhep train {DEFAULT_CONFIG} --nproc 2
+      data-parallel on 2 processes (torchrun; gloo on CPU, NCCL with one GPU each); the same as
+      torchrun --nproc-per-node 2 -m qhep_contrast.cli train {DEFAULT_CONFIG}
+      (several nodes: torchrun's --nnodes, --node-rank, --rdzv-backend, --rdzv-endpoint, --rdzv-id)
 
 A run writes runs/<experiment>/<YYYYmmdd-HHMMSS>/: config.toml (resolved), env.json, metrics.jsonl,
 checkpoints/, figures/, summary.json (and twin/ with [compare] twin = true).
@@ -52,8 +56,63 @@ def _sets(args: argparse.Namespace) -> list[str]:
     return [*args.set, *(["train.progress=false"] if args.no_progress else [])]
 
 
+def _launch(nproc: int) -> int:
+    """Run this command again under torchrun with ``nproc`` processes on this node (``--nproc`` removed)."""
+    import subprocess
+
+    argv, skip = [], False
+    for item in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif item == "--nproc":
+            skip = True
+        elif not item.startswith("--nproc="):
+            argv.append(item)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
+           "-m", "qhep_contrast.cli", *argv]
+    return subprocess.call(cmd)
+
+
+def _run_distributed(args: argparse.Namespace) -> int:
+    """One of several torchrun processes: train (or resume) the primary run; rank 0 prints the results."""
+    import os
+
+    from qhep_contrast.experiment.config import load_config
+    from qhep_contrast.pipeline import resume_run, train_run
+
+    main = int(os.environ.get("RANK", "0")) == 0
+    log = _stderr if main else None
+    if args.resume is not None:
+        outcome = resume_run(args.resume, overrides=_overrides(_sets(args)), log=log)
+    else:
+        config = load_config(args.config or DEFAULT_CONFIG, _sets(args))
+        if config.compare.twin and main:
+            _stderr("several processes train the configured model only; train the classical twin with "
+                    "--set model.twin=true (compare.twin is not run here).")
+        outcome = train_run(config, args.runs_root, log=log)
+    if main:
+        if outcome.interrupted:
+            _stderr(f"interrupted after epoch {outcome.fit.last_epoch}; resume with:\n  qhep train --resume "
+                    f"{outcome.run_dir} --nproc N")
+            return 130
+        print(f"run folder: {outcome.run_dir}")
+        if "evaluation" in outcome.summary:
+            print(f"evaluation: {outcome.run_dir / 'summary.json'}")
+    return 130 if outcome.interrupted else 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Train (or resume), evaluate, and print the comparison table; 130 after Ctrl-C."""
+    from qhep_contrast.training.distributed import world_size_from_env
+
+    if args.nproc is not None:
+        if args.nproc < 1:
+            raise ConfigError(f"--nproc must be at least 1, got {args.nproc}.")
+        if world_size_from_env() > 1:
+            raise ConfigError("--nproc starts torchrun; this process already runs under torchrun: drop --nproc.")
+        return _launch(args.nproc)
+    if world_size_from_env() > 1:
+        return _run_distributed(args)
     from qhep_contrast.experiment.config import load_config
     from qhep_contrast.pipeline import comparison_table, resume_compare, train_compare  # heavy: torch, sklearn
 
@@ -105,4 +164,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the jobs, PUBs, circuits, shots, transpiled two-qubit gate counts and estimated "
                              "QPU seconds of the run on its [execution] and exit; submits nothing")
+    parser.add_argument("--nproc", type=int, default=None, metavar="N",
+                        help="train data-parallel on N processes of this node through torchrun (gloo on CPU, NCCL "
+                             "with one GPU per process); data.batch_size is the global batch, a multiple of N")
     parser.set_defaults(func=run)

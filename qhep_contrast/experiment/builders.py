@@ -68,8 +68,9 @@ class DataBundle:
     num_classes: int
 
 
-def load_images(data: Selection, seed: int) -> LabelledImageDataset:
-    """Read, preprocess and (for ``limit > 0``) stratified-subsample the images of ``[data]``, held in memory.
+def load_images(data: Selection, seed: int, lazy: bool = False) -> LabelledImageDataset:
+    """Read, preprocess and (for ``limit > 0``) stratified-subsample the images of ``[data]``, held in memory
+    (``lazy``: left in the files and read when indexed, e.g. by the one shard a training process uses).
 
     Raises:
         ConfigError: the preprocessed images would need more than :data:`MEMORY_BUDGET` bytes.
@@ -79,6 +80,8 @@ def load_images(data: Selection, seed: int) -> LabelledImageDataset:
     if 0 < data.limit < len(reader):
         fraction = data.limit / len(reader)
         indices = stratified_split(reader.labels, (fraction, 1.0 - fraction), seed)[0]
+    if lazy:
+        return subset(reader, indices)
     needed = 4 * indices.size * int(np.prod(reader.image_shape))
     if needed > MEMORY_BUDGET:
         raise ConfigError(f"{indices.size} preprocessed images of shape {reader.image_shape} need "
@@ -114,20 +117,21 @@ def split_seed_of(config: RunConfig) -> int:
     return config.data.split_seed if config.data.split_seed >= 0 else config.seed
 
 
-def build_data(config: RunConfig, objective: Objective | None = None) -> DataBundle:
+def build_data(config: RunConfig, objective: Objective | None = None, lazy: bool = False) -> DataBundle:
     """Images, splits and objective datasets of a run (deterministic in ``config.seed``; the split and subsample
     in :func:`split_seed_of`).
 
     Args:
         config: the run configuration.
         objective: the run's objective (built from ``config`` when None).
+        lazy: read images from the files when indexed instead of loading them (see :func:`load_images`).
 
     Raises:
         ConfigError: a split would be empty.
     """
     objective = objective or build_objective(config)
     split_seed = split_seed_of(config)
-    images = load_images(config.data, split_seed)
+    images = load_images(config.data, split_seed, lazy)
     parts = stratified_split(images.labels, tuple(config.data.split), split_seed)
     train, val, test = (subset(images, p) for p in parts)
     for name, part in (("train", train), ("validation", val), ("test", test)):

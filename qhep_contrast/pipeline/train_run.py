@@ -10,7 +10,9 @@ folder is locked while the run writes it (:class:`~qhep_contrast.experiment.run_
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ from qhep_contrast.models.controls import describe_model
 from qhep_contrast.objectives import Objective
 from qhep_contrast.pipeline.evaluate import evaluate_model, load_best_weights
 from qhep_contrast.training.checkpoint import load_checkpoint
+from qhep_contrast.training.distributed import Distributed, from_environment
 from qhep_contrast.training.fit_loop import LAST_CHECKPOINT, EpochCallback, FitResult, FitSettings, fit
 from qhep_contrast.training.runtime import configure_threads, seed_everything, select_device
 
@@ -85,19 +88,35 @@ class _Prepared:
     objective: Objective
     data: DataBundle
     model: nn.Module
+    distributed: Distributed | None = None
+
+    @property
+    def writes(self) -> bool:
+        """This process writes the run folder (the only process, or rank 0 of several)."""
+        return self.distributed is None or self.distributed.is_main
 
 
 def _prepare(config: RunConfig) -> _Prepared:
-    """Threads, device, seeds, data and model: every check that can fail runs here, before a folder is made."""
+    """Threads, device, seeds, data and model: every check that can fail runs here, before a folder is made.
+
+    Under torchrun (several processes) this process joins the process group, takes its own device, and
+    reads images from the files as its shard indexes them.
+    """
     _check_trainable(config)
     threads = configure_threads(config.train.threads)
     device = select_device(config.train.device)
+    distributed = from_environment(device)
+    if distributed is not None:
+        device = distributed.device
     seed_everything(config.seed)
     objective = build_objective(config)
-    data = build_data(config, objective)
+    if distributed is not None and callable(getattr(objective, "state_dict", None)):
+        raise ConfigError(f"objective {config.objective.name!r} keeps state across steps, which one process per "
+                          "shard cannot share; train it in a single process.")
+    data = build_data(config, objective, lazy=distributed is not None)
     _check_data_fits(config, data)
     model = build_model(config, data.image_shape, EXECUTORS.build(config.execution)).to(device)
-    return _Prepared(threads, device, objective, data, model)
+    return _Prepared(threads, device, objective, data, model, distributed)
 
 
 def _check_trainable(config: RunConfig) -> None:
@@ -140,14 +159,18 @@ def _execute(config: RunConfig, prepared: _Prepared, run_dir: Path, resume: bool
     scheduler = build_scheduler(optimizer, config.scheduler, config.train.epochs)
     start = time.perf_counter()
     result = fit(p.model, p.objective, p.data.train_set, p.data.val_set, optimizer, scheduler, run_dir,
-                 _settings(config, p.device), resume=resume, on_epoch_end=on_epoch_end, log=log)
+                 _settings(config, p.device), resume=resume, on_epoch_end=on_epoch_end, log=log,
+                 distributed=p.distributed, gather_outputs=config.objective.name == "two_views")
     summary: dict[str, Any] = {"experiment": config.experiment, "run_dir": str(run_dir),
                                "model": _model_label(config), "core": describe_model(p.model),
                                "finished": not result.interrupted,
                                "last_epoch": result.last_epoch, "best_epoch": result.best_epoch,
                                "best_val_loss": result.best_val_loss, "stopped_early": result.stopped_early,
                                "train_seconds_this_session": time.perf_counter() - start,
-                               "device": str(p.device), "threads": p.threads}
+                               "device": str(p.device), "threads": p.threads,
+                               "processes": 1 if p.distributed is None else p.distributed.world_size}
+    if not p.writes:  # rank 0 evaluates and writes the summary
+        return RunOutcome(run_dir, result, summary)
     if not result.interrupted and config.train.evaluate:
         load_best_weights(p.model, run_dir, p.device)
         summary["evaluation"] = evaluate_model(p.model, config, p.data, p.device, run_dir,
@@ -174,6 +197,10 @@ def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str
     if run_dir is not None and (Path(run_dir) / "config.toml").exists():
         raise CheckpointError(f"{run_dir} already holds a run; resume it with --resume {run_dir}.")
     prepared = _prepare(config)
+    if not prepared.writes:
+        assert prepared.distributed is not None
+        folder = Path(prepared.distributed.broadcast(None))  # rank 0 makes the folder
+        return _execute(config, prepared, folder, False, log, on_epoch_end)
     if run_dir is None:
         folder = create_run_dir(runs_root, config.experiment)
     else:
@@ -182,6 +209,8 @@ def train_run(config: RunConfig, runs_root: str | Path = "runs", *, run_dir: str
     with RunLock(folder):
         write_config(folder, config)
         write_json(folder / "env.json", environment(config, str(prepared.device), prepared.threads))
+        if prepared.distributed is not None:
+            prepared.distributed.broadcast(str(folder))
         return _execute(config, prepared, folder, False, log, on_epoch_end)
 
 
@@ -220,16 +249,18 @@ def resume_run(run_dir: str | Path, *, overrides: dict[str, Any] | None = None,
     if not last.is_file():
         raise CheckpointError(f"{last} is missing: the run stopped before its first checkpoint; "
                               f"start it again with qhep train {folder / 'config.toml'}.")
-    with RunLock(folder):
+    main = int(os.environ.get("RANK", "0")) == 0  # under torchrun only rank 0 locks and writes the folder
+    with RunLock(folder) if main else contextlib.nullcontext():
         if overrides:
             config = resume_overrides(config, overrides)
             _check_epochs(config, int(load_checkpoint(last)["epoch"]))
         env = read_json(folder / "env.json")
         prepared = _prepare(config)
-        if overrides:
+        if overrides and prepared.writes:
             write_config(folder, config)
         env.setdefault("resumed", []).append(time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-        write_json(folder / "env.json", env)
+        if prepared.writes:
+            write_json(folder / "env.json", env)
         return _execute(config, prepared, folder, True, log, on_epoch_end)
 
 

@@ -26,6 +26,7 @@ run starts or resumes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -43,6 +44,7 @@ from tqdm import tqdm
 
 from qhep_contrast.exceptions import CheckpointError, TrainingDivergedError
 from qhep_contrast.training.checkpoint import load_checkpoint, remove_stale_temporaries, save_checkpoint
+from qhep_contrast.training.distributed import Distributed
 from qhep_contrast.training.early_stopping import EarlyStopping
 from qhep_contrast.training.epoch_data import EpochSampler, set_epoch
 from qhep_contrast.training.metrics_log import MetricsLog
@@ -103,8 +105,27 @@ class FitResult:
     interrupted: bool = False
 
 
-def _loader(dataset: Dataset, batch_size: int, sampler: EpochSampler) -> DataLoader:
-    return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=0)
+def _loader(dataset: Dataset, batch_size: int, sampler: EpochSampler, distributed: Distributed | None) -> DataLoader:
+    """Batches of ``sampler``'s order; with several processes, this rank's slices of the global batches."""
+    if distributed is None:
+        return DataLoader(dataset, batch_size=batch_size, sampler=sampler, num_workers=0)
+    return DataLoader(dataset, batch_size=batch_size // distributed.world_size,
+                      sampler=distributed.sampler(sampler, batch_size), num_workers=0)
+
+
+def _sums(distributed: Distributed | None, total: float, count: int) -> tuple[float, int]:
+    """``(total, count)`` summed over all processes."""
+    if distributed is None:
+        return total, count
+    t, c = distributed.sum(total, count)
+    return t, int(c)
+
+
+class _NoMetrics:
+    """The metrics log of a process that does not write the run folder."""
+
+    def append(self, record: dict[str, Any]) -> None:
+        pass
 
 
 def _diverged(what: str, epoch: int, step: int | None) -> TrainingDivergedError:
@@ -148,12 +169,14 @@ def _train_epoch(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, o
 
 
 @torch.no_grad()
-def _validate(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, device: torch.device) -> float:
+def _validate(model: nn.Module, objective: ObjectiveFn, loader: DataLoader, device: torch.device,
+              distributed: Distributed | None = None) -> float:
     model.eval()
     total, count = 0.0, 0
     for batch in loader:
         loss, n = objective(model, batch, device)
         total, count = total + float(loss) * n, count + n
+    total, count = _sums(distributed, total, count)
     return total / max(count, 1)
 
 
@@ -189,7 +212,8 @@ def _resume(path: Path, model: nn.Module, optimizer: Optimizer, scheduler: LRSch
 
 def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: Dataset, optimizer: Optimizer,
         scheduler: LRScheduler, run_dir: str | Path, settings: FitSettings, *, resume: bool = False,
-        on_epoch_end: EpochCallback | None = None, log: Callable[[str], None] | None = None) -> FitResult:
+        on_epoch_end: EpochCallback | None = None, log: Callable[[str], None] | None = None,
+        distributed: Distributed | None = None, gather_outputs: bool = False) -> FitResult:
     """Train ``model`` (already on ``settings.device``), checkpointing into ``run_dir`` (see module docs).
 
     Args:
@@ -203,6 +227,10 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
         resume: continue from ``run_dir/checkpoints/last.pt``.
         on_epoch_end: called as ``on_epoch_end(epoch, record)`` after an epoch is saved.
         log: receives one summary line per epoch (e.g. ``print``); None for silence.
+        distributed: this process's place among several training processes (None: one process); see
+            :mod:`qhep_contrast.training.distributed`. Only rank 0 writes ``run_dir`` and logs.
+        gather_outputs: with several processes, the objective sees the model outputs of the whole global
+            batch (losses that compare every sample with every other, such as NT-Xent).
 
     Returns:
         A :class:`FitResult`.
@@ -212,27 +240,34 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
     last, best = run_dir / LAST_CHECKPOINT, run_dir / BEST_CHECKPOINT
     start = 0
     history: list[dict[str, Any]] = []
-    remove_stale_temporaries(last.parent)  # left by a process killed while writing a checkpoint
+    writes = distributed is None or distributed.is_main
+    if writes:
+        remove_stale_temporaries(last.parent)  # left by a process killed while writing a checkpoint
     if resume:
         start, history = _resume(last, model, optimizer, scheduler, stopper, settings, objective)
-    else:
+    elif writes:
         save_checkpoint(last, _state(0, model, optimizer, scheduler, stopper, history, settings.seed, objective))
-    metrics = MetricsLog(run_dir / "metrics.jsonl", history)
+    metrics = MetricsLog(run_dir / "metrics.jsonl", history) if writes else _NoMetrics()
+    if not writes:
+        log = None
+        settings = dataclasses.replace(settings, progress=False)
     sampler = EpochSampler(len(cast(Sized, train_set)), settings.seed)
-    train_loader = _loader(train_set, settings.batch_size, sampler)
+    train_loader = _loader(train_set, settings.batch_size, sampler, distributed)
     val_loader = _loader(val_set, settings.eval_batch_size,
-                         EpochSampler(len(cast(Sized, val_set)), settings.seed, False))
+                         EpochSampler(len(cast(Sized, val_set)), settings.seed, False), distributed)
+    train_model = model if distributed is None else distributed.wrap(model, gather_outputs)
     result = FitResult(history=history, last_epoch=start)
     for epoch in range(start + 1, settings.epochs + 1):
         if stopper.should_stop:
             break
         try:
-            record = _one_epoch(epoch, model, objective, train_set, sampler, train_loader, val_loader, optimizer,
-                                scheduler, stopper, settings)
-            if record["improved"]:
+            record = _one_epoch(epoch, train_model, objective, train_set, sampler, train_loader, val_loader,
+                                optimizer, scheduler, stopper, settings, distributed)
+            if record["improved"] and writes:
                 save_checkpoint(best, {"epoch": epoch, "model": model.state_dict(), "val_loss": record["val_loss"]})
-            save_checkpoint(last, _state(epoch, model, optimizer, scheduler, stopper, [*history, record],
-                                         settings.seed, objective))
+            if writes:
+                save_checkpoint(last, _state(epoch, model, optimizer, scheduler, stopper, [*history, record],
+                                             settings.seed, objective))
             result.last_epoch = epoch
             history.append(record)
             metrics.append(record)
@@ -243,6 +278,8 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
         except KeyboardInterrupt:  # last.pt holds the last completed epoch; a partial epoch is redone on resume
             result.interrupted = True
             break
+    if distributed is not None and not result.interrupted:
+        distributed.barrier()  # rank 0's files are complete before any process goes on
     result.stopped_early = stopper.should_stop and not result.interrupted
     result.best_epoch, result.best_val_loss = stopper.best_epoch, stopper.best
     return result
@@ -250,12 +287,15 @@ def fit(model: nn.Module, objective: ObjectiveFn, train_set: Dataset, val_set: D
 
 def _one_epoch(epoch: int, model: nn.Module, objective: ObjectiveFn, train_set: Dataset, sampler: EpochSampler,
                train_loader: DataLoader, val_loader: DataLoader, optimizer: Optimizer, scheduler: LRScheduler,
-               stopper: EarlyStopping, settings: FitSettings) -> dict[str, Any]:
+               stopper: EarlyStopping, settings: FitSettings, distributed: Distributed | None) -> dict[str, Any]:
     sampler.set_epoch(epoch)
     set_epoch(train_set, epoch)
     lr = current_lr(optimizer)
     train_loss, samples, seconds = _train_epoch(model, objective, train_loader, optimizer, settings, epoch)
-    val_loss = _validate(model, objective, val_loader, settings.device)
+    if distributed is not None:  # every process's mean loss and samples: the global mean and count
+        total, samples = _sums(distributed, train_loss * samples, samples)
+        train_loss = total / max(samples, 1)
+    val_loss = _validate(model, objective, val_loader, settings.device, distributed)
     if not math.isfinite(val_loss):
         raise _diverged("validation loss", epoch, None)
     scheduler.step()

@@ -69,3 +69,32 @@ def test_fixed_and_per_sample_fit() -> None:
     fixed, per_sample = fixed_and_per_sample([1, 8, 64, 512], [0.5e-3 + b * 2e-6 for b in (1, 8, 64, 512)])
     assert abs(fixed - 0.5e-3) < 1e-12 and abs(per_sample - 2e-6) < 1e-15
     assert fixed_and_per_sample([64], [1.0]) is None
+
+
+def test_w3_points_in_fresh_processes(monkeypatch) -> None:
+    """W3 rows from real subprocesses at 6 qubits: both gradient methods timed with their peak memory, the
+    lightning.qubit row skipped or timed, and same-run ratios only where lightning ran."""
+    import argparse
+
+    import qhep_contrast.bench.engine as engine
+
+    args = argparse.Namespace(quick=False, w3_qubits=[6], w3_batch=4, w3_wide_batch=2, w3_wide_from=6,
+                              w3_gradients=["fused", "adjoint"], lightning_max_qubits=6, lightning_batch=1)
+    rows = engine._w3_rows(args, 1, "cpu")
+    by_impl = {r["impl"]: r for r in rows}
+    for label in ("qhep exact (fused)", "qhep exact (adjoint)"):
+        assert by_impl[label]["batch"] == 2 and by_impl[label]["rate"] > 0 and by_impl[label]["peak_rss_mb"] > 50
+    light = by_impl["PennyLane lightning.qubit (adjoint)"]
+    assert light["batch"] == 1 and ("rate" in light or light["note"].startswith("skipped"))
+    ratios = engine._w3_ratios(rows)
+    assert len(ratios) == (2 if "rate" in light else 0)
+
+
+def test_w3_ratio_arithmetic() -> None:
+    from qhep_contrast.bench.engine import _w3_ratios
+
+    rows = [{"workload": "W3", "impl": "qhep exact", "qubits": 16, "batch": 64, "rate": 30.0},
+            {"workload": "W3", "impl": "PennyLane lightning.qubit (adjoint)", "qubits": 16, "batch": 8, "rate": 10.0},
+            {"workload": "W3", "impl": "qhep exact", "qubits": 24, "batch": 8, "rate": 1.0}]
+    assert _w3_ratios(rows) == [{"workload": "W3", "qubits": 16, "impl": "qhep exact", "batch": 64, "peer_batch": 8,
+                                 "rate_ratio": 3.0}]

@@ -167,14 +167,26 @@ class KronLayer:
             for row, q in enumerate(self.qubits):
                 psi = self._apply_one(psi, m[:, row], q)
             return psi
+        return apply_windows(psi, self._shared_matrices(ctx), self.windows, self.n)
+
+    def _shared_matrices(self, ctx: Context) -> list[torch.Tensor]:
+        """The window matrices of a shared layer (built once per dtype/device when the layer is constant)."""
         if self.constant:
             def make() -> list[torch.Tensor]:
                 with torch.no_grad():
                     return self._window_matrices(_chain_product(ctx, self.table, (id(self), "c")))
 
-            mats = ctx.const((id(self), "windows"), make)
-        else:
-            mats = self._window_matrices(_chain_product(ctx, self.table, id(self)))
+            return ctx.const((id(self), "windows"), make)
+        return self._window_matrices(_chain_product(ctx, self.table, id(self)))
+
+    def inverse(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        """Un-apply the layer: every gate is unitary, so each qubit's (or window's) ``M^H`` undoes it."""
+        if self.per_sample:
+            m = _chain_product(ctx, self.table, id(self)).mH  # (B, Q, 2, 2); the qubits are distinct
+            for row, q in enumerate(self.qubits):
+                psi = self._apply_one(psi, m[:, row], q)
+            return psi
+        mats = [m.mH.resolve_conj() for m in self._shared_matrices(ctx)]
         return apply_windows(psi, mats, self.windows, self.n)
 
     def _window_matrices(self, m: torch.Tensor) -> list[torch.Tensor]:
@@ -224,13 +236,21 @@ class Monomial:
         self.inv = np.argsort(src)
         self.phase = None if np.allclose(phase, 1.0) else phase
 
-    def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+    def _tensors(self, psi: torch.Tensor, ctx: Context) -> tuple:
         def make():
             ph = None if self.phase is None else torch.as_tensor(self.phase, dtype=psi.dtype, device=psi.device)
             return (torch.as_tensor(self.src, device=psi.device), torch.as_tensor(self.inv, device=psi.device), ph)
 
-        src, inv, ph = ctx.const((id(self), "perm"), make)
+        return ctx.const((id(self), "perm"), make)
+
+    def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        src, inv, ph = self._tensors(psi, ctx)
         return permute(psi, src, inv, ph)
+
+    def inverse(self, out: torch.Tensor, ctx: Context) -> torch.Tensor:
+        """Un-apply: ``psi[src[k]] = conj(phase[k]) out[k]``, i.e. ``psi = (conj(phase) out)[inv]``."""
+        src, inv, ph = self._tensors(out, ctx)
+        return permute(out if ph is None else out * ph.conj(), inv, src, None)
 
 
 class Diagonal:
@@ -280,6 +300,13 @@ class Diagonal:
         return out
 
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        return self._apply(psi, ctx, 1.0)
+
+    def inverse(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        """Un-apply: multiply by the conjugate phase ``exp(-i (theta @ A + b))``."""
+        return self._apply(psi, ctx, -1.0)
+
+    def _apply(self, psi: torch.Tensor, ctx: Context, sign: float) -> torch.Tensor:
         theta = cast(torch.Tensor, ctx.theta_sample) if self.per_sample else ctx.theta_shared.unsqueeze(0)
         real = theta.dtype
         cols = ctx.const((id(self), "cols"), lambda: torch.as_tensor(self.angle_cols, device=psi.device))
@@ -288,11 +315,12 @@ class Diagonal:
             coef = ctx.const((id(self), "q"), lambda: torch.as_tensor(
                 cast(np.ndarray, self.per_qubit).reshape(len(self.angle_cols), -1), dtype=real, device=psi.device))
             tables = ctx.const(("phase_tables", self.n, real), lambda: phase_tables(self.n, real, psi.device))
-            return apply_phases(psi, (t @ coef).reshape(t.shape[0], self.n, 2), tables)
+            ang = (t @ coef).reshape(t.shape[0], self.n, 2)
+            return apply_phases(psi, ang if sign > 0 else -ang, tables)
         pat = ctx.const((id(self), "p"), lambda: torch.as_tensor(self.patterns, dtype=real, device=psi.device))
         off = ctx.const((id(self), "o"), lambda: torch.as_tensor(self.offset, dtype=real, device=psi.device))
         phase = t @ pat + off
-        return psi * torch.polar(torch.ones_like(phase), phase)
+        return psi * torch.polar(torch.ones_like(phase), sign * phase)
 
 
 class General:
@@ -329,7 +357,14 @@ class General:
         return a + torch.cos(t) * bc + torch.sin(t) * bs
 
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
-        m = self._matrix(psi, ctx)  # (b, K, K)
+        return self._apply(psi, self._matrix(psi, ctx))
+
+    def inverse(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        """Un-apply the (unitary) gate with ``M^H``."""
+        return self._apply(psi, self._matrix(psi, ctx).mH)
+
+    def _apply(self, psi: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+        """Apply the local matrices ``m (1 or B, K, K)`` to the gate's qubits of ``psi (b, 2**n)``."""
         k = len(self.qubits)
         b = psi.shape[0]
         t = psi.reshape(b, *([2] * self.n)).movedim(self.axes, list(range(self.n + 1 - k, self.n + 1)))
@@ -349,9 +384,16 @@ class GlobalPhase:
         self.per_sample = per_sample
 
     def __call__(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        return psi * self._factor(psi, ctx)
+
+    def inverse(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
+        """Un-apply: multiply by ``exp(-i phi)``."""
+        return psi * self._factor(psi, ctx).conj()
+
+    def _factor(self, psi: torch.Tensor, ctx: Context) -> torch.Tensor:
         if self.angle_col is None:
             phase = torch.tensor(self.value, dtype=ctx.theta_shared.dtype, device=psi.device)
-            return psi * torch.polar(torch.ones_like(phase), phase)
-        theta = cast(torch.Tensor, ctx.theta_sample) if self.per_sample else ctx.theta_shared.unsqueeze(0)
-        phase = theta[:, self.angle_col, None]
-        return psi * torch.polar(torch.ones_like(phase), phase)
+        else:
+            theta = cast(torch.Tensor, ctx.theta_sample) if self.per_sample else ctx.theta_shared.unsqueeze(0)
+            phase = theta[:, self.angle_col, None]
+        return torch.polar(torch.ones_like(phase), phase)
