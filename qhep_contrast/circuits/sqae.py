@@ -95,4 +95,5 @@ def sqae_circuit(num_latent: int = 4, num_layers: int = 2, *, measure: bool = Fa
     """
     encoder = patch_reuploading_encoder(12, 4, 4, num_layers)
     spec = sqae_swap_test(encoder, num_latent, measure=measure)
-    return dataclasses.replace(spec, name=f"sqae_{spec.num_qubits}q_{num_layers}drc")
+    return dataclasses.replace(spec, name=f"sqae_{spec.num_qubits}q_{num_layers}drc",
+                               metadata={**spec.metadata, "builder": "sqae_circuit", "num_layers": num_layers})
