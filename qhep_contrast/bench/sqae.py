@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     for batch in args.batch_sizes:
         images = torch.rand(batch, 1, 12, 12, generator=torch.Generator().manual_seed(batch))
 
-        def step() -> None:
+        def step(images: torch.Tensor = images) -> None:
             optimizer.zero_grad(set_to_none=True)
             loss = model(images).square().mean()
             loss.backward()
