@@ -37,6 +37,7 @@ from qhep_contrast.experiment.catalog import REGISTRIES
 from qhep_contrast.experiment.config import config_from_dict
 from qhep_contrast.losses import LOSSES
 from qhep_contrast.models import MODELS, SiameseEncoder
+from qhep_contrast.models.anomaly_base import AnomalyModel
 from qhep_contrast.objectives import OBJECTIVES, Objective
 from qhep_contrast.optim import OPTIMIZERS, SCHEDULERS
 from qhep_contrast.registry import Entry, NoOptions, Registry
@@ -83,9 +84,27 @@ _PROBABILITY_LOSSES = ("memory_bank_kl",)
 """Losses of probability vectors: trained here on the ``qssl_classifier`` model kind."""
 
 
+_ANOMALY_DATA: dict[str, Any] = {"dataset": "quark_gluon", "paths": ["shipped"], "channels": ["ECAL"], "image_size": 12,
+                                  "normalize": "image", "limit": 40, "batch_size": 8, "eval_batch_size": 40}
+"""One-channel 12x12 jets for the anomaly models (``sqae``, ``hybrid_ae``, ``conv_ae``)."""
+
+
+def _anomaly_tree(model: str) -> dict[str, Any]:
+    """A one-class anomaly run of model kind ``model`` on 12x12 jets."""
+    tree = _tree(views={"kind": "none"}, model={"kind": model}, loss={"name": "anomaly_score"},
+                 objective={"name": "anomaly"})
+    return {**tree, "data": dict(_ANOMALY_DATA)}
+
+
+def _is_anomaly_model(name: str) -> bool:
+    return getattr(MODELS.get(name).factory, "__module__", "").split(".")[-1] in ("sqae", "conv_ae", "hybrid_ae")
+
+
 def _states_model(loss: str) -> dict[str, Any]:
     if loss in _PROBABILITY_LOSSES:
         return {"kind": "qssl_classifier"}
+    if "anomaly" in LOSSES.traits(loss).objectives:
+        return {"kind": "conv_ae"}
     if LOSSES.traits(loss).inputs != "states":
         return {}
     return {"output": "state", "head_units": [], "projection_dim": 0}
@@ -176,11 +195,20 @@ def test_every_circuit_builds_and_trains_one_step(registry: Registry, name: str)
 
 
 @pytest.mark.parametrize("twin", [False, True])
-@pytest.mark.parametrize("name", MODELS.names())
+@pytest.mark.parametrize("name", [n for n in MODELS.names() if not _is_anomaly_model(n)])
 def test_every_model_builds_and_trains_one_step(name: str, twin: bool) -> None:
     config = config_from_dict(_tree(model={"kind": name, "twin": twin}))
     assert isinstance(build_model(config, (1, 8, 8)), SiameseEncoder)
     _one_step(_tree(model={"kind": name, "twin": twin}))
+
+
+@pytest.mark.parametrize("name", [n for n in MODELS.names() if _is_anomaly_model(n)])
+def test_every_anomaly_model_builds_and_trains_one_step(name: str) -> None:
+    config = config_from_dict(_anomaly_tree(name))
+    model = build_model(config, (1, 12, 12))
+    assert isinstance(model, AnomalyModel)
+    assert model(torch.rand(3, 1, 12, 12)).shape == (3,)
+    _one_step(_anomaly_tree(name))
 
 
 @pytest.mark.parametrize("registry, name", [(OPTIMIZERS, n) for n in OPTIMIZERS.names()]

@@ -6,6 +6,8 @@
   :func:`quantum_autoencoder`.
 - Classifiers: :func:`qssl_classifier` (5 qubits, one readout qubit).
 - :func:`compose` joins an encoder and an ansatz.
+- Anomaly autoencoder: :func:`patch_reuploading_encoder` (with :func:`patch_pixel_map`), :func:`sqae_swap_test`,
+  :func:`sqae_circuit` (the 15-qubit SQAE).
 - Fidelity circuits and estimators: :func:`swap_test`, :func:`compute_uncompute`,
   :func:`destructive_swap_test`, :func:`swap_test_fidelity`, :func:`compute_uncompute_fidelity`,
   :func:`destructive_swap_parities`, :func:`destructive_swap_fidelity`.
@@ -34,10 +36,12 @@ from qhep_contrast.circuits.fidelity import (
 )
 from qhep_contrast.circuits.fingerprint import canonical_text, circuit_fingerprint
 from qhep_contrast.circuits.gates import ENGINE_GATES, unsupported_instructions
+from qhep_contrast.circuits.patches import patch_pixel_map, patch_reuploading_encoder
 from qhep_contrast.circuits.phase_free import PHASE_GATES, without_parametric_phases
 from qhep_contrast.circuits.product_standin import product_standin
 from qhep_contrast.circuits.registry import BUILDERS, default_specs, w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec, z_observables
+from qhep_contrast.circuits.sqae import sqae_circuit, sqae_swap_test
 
 __all__ = [
     "CircuitSpec",
@@ -62,6 +66,10 @@ __all__ = [
     "compute_uncompute_fidelity",
     "destructive_swap_parities",
     "destructive_swap_fidelity",
+    "patch_pixel_map",
+    "patch_reuploading_encoder",
+    "sqae_swap_test",
+    "sqae_circuit",
     "BUILDERS",
     "default_specs",
     "w1_spec",

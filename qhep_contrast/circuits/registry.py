@@ -15,6 +15,7 @@ from qhep_contrast.circuits.compose import compose
 from qhep_contrast.circuits.encoders import amplitude_encoder, angle_encoder, reuploading_encoder, token_loader
 from qhep_contrast.circuits.fidelity import compute_uncompute, destructive_swap_test, swap_test
 from qhep_contrast.circuits.spec import CircuitSpec
+from qhep_contrast.circuits.sqae import sqae_circuit
 
 __all__ = ["BUILDERS", "default_specs", "w1_spec", "w2_spec"]
 
@@ -33,6 +34,7 @@ BUILDERS: dict[str, Callable[..., CircuitSpec]] = {
     "swap_test": swap_test,
     "compute_uncompute": compute_uncompute,
     "destructive_swap_test": destructive_swap_test,
+    "sqae_circuit": sqae_circuit,
 }
 """Builder name -> builder. ``compose`` and the fidelity builders take ``CircuitSpec`` arguments."""
 

@@ -28,6 +28,7 @@ from qhep_contrast.circuits import (
     qvit_query_key,
     qvit_value,
     reuploading_encoder,
+    sqae_circuit,
     swap_test,
     token_loader,
     w1_spec,
@@ -60,6 +61,7 @@ _SIZED: dict[str, Callable[[int], CircuitSpec]] = {
     "qvit_value": lambda n: qvit_value(n),
     "quantum_autoencoder": lambda n: quantum_autoencoder(n // 2, n - n // 2),
     "qssl_classifier": lambda n: _fixed_width(qssl_classifier(), n),
+    "sqae_circuit": lambda n: _fixed_width(sqae_circuit(), n),
     "compose": lambda n: w1_spec(n),
     "swap_test": lambda n: swap_test(w1_spec(n)),
     "compute_uncompute": lambda n: compute_uncompute(w1_spec(n)),
@@ -88,7 +90,7 @@ nothing to cancel: the ``*_w2`` families transpile to the same two-qubit counts 
 so W1 is a fair stand-in for the cost of a fidelity model that trains."""
 
 _SMALL_BY_DEFAULT = frozenset({"token_loader", "qvit_query_key", "qvit_value"})
-_FIXED_WIDTH = {"qssl_classifier": 5}
+_FIXED_WIDTH = {"qssl_classifier": 5, "sqae_circuit": 15}
 
 
 def _fixed_width(spec: CircuitSpec, num_qubits: int) -> CircuitSpec:
@@ -152,7 +154,7 @@ def circuit_set(families: Sequence[str], sizes: Sequence[int] | None = None) -> 
 
 def default_circuit_set(headline_sizes: Sequence[int] = (4, 8, 12)) -> list[StudyCircuit]:
     """:data:`DEFAULT_FAMILIES` at their canonical sizes, except :data:`HEADLINE_FAMILIES`, which are built
-    at ``headline_sizes`` (20 circuits with the default sizes).
+    at ``headline_sizes`` (21 circuits with the default sizes).
     """
     circuits = circuit_set([f for f in DEFAULT_FAMILIES if f not in HEADLINE_FAMILIES])
     return circuits + circuit_set(HEADLINE_FAMILIES, headline_sizes)

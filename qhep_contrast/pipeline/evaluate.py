@@ -45,6 +45,7 @@ from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import resolve_execution
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
 from qhep_contrast.models import SiameseEncoder, circuit_weights, count_parameters
+from qhep_contrast.pipeline.anomaly_eval import evaluate_anomaly
 from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.training.checkpoint import load_checkpoint
 from qhep_contrast.training.fit_loop import BEST_CHECKPOINT, LAST_CHECKPOINT
@@ -119,6 +120,9 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
         JSON-ready dict: probe/kNN metrics, rejections, parameter counts, pair-fidelity means (state
         outputs) and the figure paths.
     """
+    if getattr(model, "anomaly", False):  # one-class anomaly models are scored, not embedded
+        return evaluate_anomaly(model, config, data, device, run_dir, figures_dir=figures_dir, limit=limit,
+                                progress=progress)
     model.eval()
     train, test = _limit(data.train, limit, config.seed), _limit(data.test, limit, config.seed + 1)
     bs = config.data.eval_batch_size

@@ -50,6 +50,7 @@ def test_canonical_sizes() -> None:
     assert sizes["compute_uncompute"] == (8, 16, 48)
     assert sizes["destructive_swap_test"] == (16, 16, 48)
     assert sizes["amplitude_encoder"] == (8, 255, 0)
+    assert sizes["sqae_circuit"] == (15, 144, 586)
 
 
 def test_unique_names() -> None:

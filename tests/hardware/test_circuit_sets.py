@@ -47,7 +47,8 @@ def test_sizes_and_names() -> None:
 def test_default_set() -> None:
     circuits = default_circuit_set()
     names = [c.name for c in circuits]
-    assert len(names) == len(set(names)) == 20
+    assert len(names) == len(set(names)) == 21
+    assert "sqae_circuit_15q" in names
     for family in HEADLINE_FAMILIES:
         assert {f"{family}_{n}q" for n in (4, 8, 12)} <= set(names)
     assert "compose_8q" not in names and "w2_8q" in names

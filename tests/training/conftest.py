@@ -43,6 +43,8 @@ def tiny_overrides(path: Path, scratch: Path | None = None) -> list[str]:
     overrides = list(TINY)
     if tree.get("model", {}).get("kind", "hybrid_cnn") != "hybrid_cnn":
         overrides = [o for o in overrides if not o.startswith(_CONV_STACK_KEYS)]
+    if tree.get("objective", {}).get("name") == "anomaly":  # generated-jet configs: the shipped jets instead
+        overrides += ['data.paths=["shipped"]', "data.crop=0"]  # 16x16 shipped jets: no 26-pixel crop
     if dataset == "egamma_toy":
         overrides.append("data.toy_samples=64")
     if dataset == "mnist" and scratch is not None:
