@@ -86,6 +86,8 @@ _PROBABILITY_LOSSES = ("memory_bank_kl",)
 def _states_model(loss: str) -> dict[str, Any]:
     if loss in _PROBABILITY_LOSSES:
         return {"kind": "qssl_classifier"}
+    if LOSSES.traits(loss).objectives == ("supervised",):  # one logit per sample
+        return {"kind": "qvit", "patch": [4, 4], "layers": 1}
     if LOSSES.traits(loss).inputs != "states":
         return {}
     return {"output": "state", "head_units": [], "projection_dim": 0}
