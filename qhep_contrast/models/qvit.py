@@ -21,7 +21,7 @@ from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.models.vit import HYBRID_LAYERS, READOUTS, VisionTransformer, ViTClassifierHead
-from qhep_contrast.models.vit_attention import LOADERS, split_heads
+from qhep_contrast.models.vit_attention import LOADERS, SIMULATIONS, split_heads
 from qhep_contrast.models.vit_tokens import POSITIONAL
 from qhep_contrast.options import option
 
@@ -48,6 +48,9 @@ class QViTOptions:
     loader: str = option("rx", choices=LOADERS,
                          help="token loader: rx (RX on |0>), h_ry, or h_rx (published: H then RX, which only adds a "
                               "global phase, so the circuits never see the token)")
+    simulation: str = option("factored", choices=SIMULATIONS,
+                             help="factored: per-head tail unitaries from the engine, tokens as Bloch vectors (exact, "
+                                  "fast); engine: every token's circuit in the engine")
     init_scale: float = option(math.pi, low=0.0, low_open=True, help="circuit weights start U(-s, s)")
     head: str = option("classifier", choices=HEADS,
                        help="classifier: one logit (supervised); projection: SimCLR head; none")
@@ -94,5 +97,5 @@ def build_qvit(options: QViTOptions, *, image_shape: tuple[int, int, int], circu
     o = options
     encoder = VisionTransformer(image_shape, patch=(o.patch[0], o.patch[1]), width=o.token_width, heads=o.heads,
                                 layers=o.layers, readout=o.readout, positional=o.positional, quantum=not o.twin,
-                                hybrid_layer=o.hybrid_layer, loader=o.loader, init_scale=o.init_scale, seed=seed)
+                                hybrid_layer=o.hybrid_layer, loader=o.loader, simulation=o.simulation, init_scale=o.init_scale, seed=seed)
     return SiameseEncoder(encoder, _head(o, encoder.representation_size, seed + 2))

@@ -40,11 +40,16 @@ from qhep_contrast.circuits import CircuitSpec, angle_encoder, compose, qvit_que
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution import exact
 from qhep_contrast.models._seeding import seeded
+from qhep_contrast.models.vit_factored import FactoredHead
 
-__all__ = ["LOADERS", "ClassicalAttention", "QuantumAttention", "head_circuits", "split_heads"]
+__all__ = ["LOADERS", "SIMULATIONS", "ClassicalAttention", "QuantumAttention", "head_circuits", "split_heads"]
 
 LOADERS: tuple[str, ...] = ("h_rx", "rx", "h_ry")
 """Token loaders of the quantum attention (see the module docstring; ``"h_rx"`` is the published one)."""
+
+SIMULATIONS: tuple[str, ...] = ("engine", "factored")
+"""How the head circuits are simulated: every token's circuit in the exact engine, or
+:class:`~qhep_contrast.models.vit_factored.FactoredHead` (the same numbers, far fewer operations)."""
 
 
 def split_heads(width: int, heads: int, path: str = "model") -> int:
@@ -125,6 +130,7 @@ class QuantumAttention(nn.Module):
         width: token width ``d_t``.
         heads: ``n_h``; ``d_h = d_t / n_h`` qubits per circuit.
         loader: one of :data:`LOADERS`.
+        simulation: one of :data:`SIMULATIONS`.
         init_scale: circuit weights start ``U(-init_scale, init_scale)``.
         seed: seeds the circuit weights.
 
@@ -136,8 +142,8 @@ class QuantumAttention(nn.Module):
         ``(B, T, n_h d_h)`` -> ``(B, T, n_h d_h)``.
     """
 
-    def __init__(self, width: int, heads: int, *, loader: str = "h_rx", init_scale: float = math.pi,
-                 seed: int | None = None, path: str = "model") -> None:
+    def __init__(self, width: int, heads: int, *, loader: str = "h_rx", simulation: str = "engine",
+                 init_scale: float = math.pi, seed: int | None = None, path: str = "model") -> None:
         super().__init__()
         self.heads, self.head_width = heads, split_heads(width, heads, path)
         d = self.head_width
@@ -151,6 +157,13 @@ class QuantumAttention(nn.Module):
         self._v = self._compiled(self.value_spec)
         self._qk_obs = self._qk.observable_program(self.query_key_spec.observables)
         self._v_obs = self._v.observable_program(self.value_spec.observables)
+        if simulation not in SIMULATIONS:
+            raise ConfigError(f"{path}.simulation = {simulation!r}: choose one of {SIMULATIONS}.")
+        self.simulation = simulation
+        self._factored = None
+        if simulation == "factored":
+            self._factored = (FactoredHead(self.query_key_spec, qvit_query_key(d), loader, [0]),
+                              FactoredHead(self.value_spec, qvit_value(d), loader, list(range(d))))
 
     @staticmethod
     def _compiled(spec: CircuitSpec) -> exact.ExactCircuit:
@@ -170,6 +183,11 @@ class QuantumAttention(nn.Module):
         b, t, _ = x.shape
         h, d = self.heads, self.head_width
         xh = x.reshape(b, t, h, d).permute(2, 0, 1, 3)  # (n_h, B, T, d_h)
+        if self._factored is not None:
+            qk_head, v_head = self._factored
+            tokens = xh.reshape(h, b * t, d)
+            qk = qk_head(tokens.repeat(2, 1, 1), self.query_key.reshape(2 * h, -1)).reshape(2, h, b, t)
+            return qk[0], qk[1], v_head(tokens, self.value).reshape(h, b, t, d)
         empty = x.new_zeros(0)
         qk_rows = self._rows(xh.unsqueeze(0).expand(2, -1, -1, -1, -1).reshape(2 * h, b, t, d),
                              self.query_key.reshape(2 * h, -1))

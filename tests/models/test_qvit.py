@@ -14,7 +14,7 @@ from qhep_contrast.models import count_parameters
 from qhep_contrast.models.registry import MODELS
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.models.vit import READOUTS
-from qhep_contrast.models.vit_attention import LOADERS, ClassicalAttention, QuantumAttention
+from qhep_contrast.models.vit_attention import LOADERS, SIMULATIONS, ClassicalAttention, QuantumAttention
 from qhep_contrast.models.vit_tokens import POSITIONAL, PatchEmbedding, constant_code, sinusoidal_code
 from qhep_contrast.objectives.supervised import model_logits
 
@@ -66,9 +66,10 @@ def _reference_head(att: QuantumAttention, x: np.ndarray, head: int) -> np.ndarr
     return out
 
 
+@pytest.mark.parametrize("simulation", SIMULATIONS)
 @pytest.mark.parametrize("loader", LOADERS)
-def test_quantum_head_equals_a_statevector_loop_reference(loader: str) -> None:
-    att = QuantumAttention(8, 2, loader=loader, seed=5)
+def test_quantum_head_equals_a_statevector_loop_reference(loader: str, simulation: str) -> None:
+    att = QuantumAttention(8, 2, loader=loader, simulation=simulation, seed=5)
     x = torch.randn(2, 5, 8, generator=torch.Generator().manual_seed(1))
     out = att(x).detach().numpy()  # float32 inputs: the engine runs in complex64
     assert out.dtype == np.float32
@@ -90,6 +91,22 @@ def test_published_loader_makes_the_attention_token_independent() -> None:
         assert (spread < 1e-6) == constant, (loader, spread)
 
 
+@pytest.mark.parametrize("loader", LOADERS)
+def test_factored_simulation_equals_the_engine_values_and_gradients(loader: str) -> None:
+    """Bloch vectors and Pauli tails give the per-token engine results (float64: to rounding)."""
+    engine = QuantumAttention(8, 2, loader=loader, seed=3).double()
+    factored = QuantumAttention(8, 2, loader=loader, simulation="factored", seed=3).double()
+    x = torch.randn(3, 5, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(8))
+    outs = []
+    for att in (engine, factored):
+        out = att(x)
+        out.sin().sum().backward()
+        outs.append(out.detach())
+    torch.testing.assert_close(outs[1], outs[0], rtol=0, atol=1e-12)
+    for name in ("query_key", "value"):
+        torch.testing.assert_close(getattr(factored, name).grad, getattr(engine, name).grad, rtol=0, atol=1e-12)
+
+
 def test_classical_attention_equals_an_explicit_loop() -> None:
     att = ClassicalAttention(8, 2)
     x = torch.randn(3, 4, 8, dtype=torch.float64)
@@ -107,10 +124,11 @@ def test_classical_attention_equals_an_explicit_loop() -> None:
             torch.testing.assert_close(out[b, :, 4 * h:4 * h + 4], ref)
 
 
-def test_head_gradients_agree_with_parameter_shift() -> None:
+@pytest.mark.parametrize("simulation", SIMULATIONS)
+def test_head_gradients_agree_with_parameter_shift(simulation: str) -> None:
     """d L / d w by autograd equals sum_i dL/dE_i * (E_i(w + pi/2 e_k) - E_i(w - pi/2 e_k)) / 2, with the
     circuit expectations E = (Q, K, V) shifted one weight at a time (every weight sits in one RX/RY gate)."""
-    att = QuantumAttention(4, 1, loader="rx", seed=2).double()
+    att = QuantumAttention(4, 1, loader="rx", simulation=simulation, seed=2).double()
     x = torch.randn(3, 4, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
     target = torch.randn(3, 4, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
     loss = (att(x) * target).sum()
@@ -138,11 +156,13 @@ def test_head_gradients_agree_with_parameter_shift() -> None:
         np.testing.assert_allclose(param.grad.reshape(-1).numpy(), shifted, atol=1e-9)
 
 
-@pytest.mark.parametrize("twin", [False, True])
+@pytest.mark.parametrize("twin", ["engine", "factored", True])
 @pytest.mark.parametrize("readout", READOUTS)
 @pytest.mark.parametrize("positional", POSITIONAL)
-def test_every_readout_and_embedding_trains_one_step(twin: bool, readout: str, positional: str) -> None:
-    model = _model((1, 8, 16), twin=twin, readout=readout, positional=positional, layers=2)
+def test_every_readout_and_embedding_trains_one_step(twin: bool | str, readout: str, positional: str) -> None:
+    simulation = "factored" if twin is True else twin
+    model = _model((1, 8, 16), twin=twin is True, readout=readout, positional=positional, layers=2,
+                   simulation=simulation)
     images = torch.rand(6, 1, 8, 16, generator=torch.Generator().manual_seed(0))
     labels = torch.tensor([0, 1, 0, 1, 1, 0], dtype=torch.float32)
     before = [p.detach().clone() for p in model.parameters()]
