@@ -105,6 +105,8 @@ def _states_model(loss: str) -> dict[str, Any]:
         return {"kind": "qssl_classifier"}
     if "anomaly" in LOSSES.traits(loss).objectives:
         return {"kind": "conv_ae"}
+    if LOSSES.traits(loss).objectives == ("supervised",):  # one logit per sample
+        return {"kind": "qvit", "patch": [4, 4], "layers": 1}
     if LOSSES.traits(loss).inputs != "states":
         return {}
     return {"output": "state", "head_units": [], "projection_dim": 0}

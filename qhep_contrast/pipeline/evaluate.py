@@ -36,8 +36,10 @@ from qhep_contrast.evaluation import (
     real_features,
     zero_shot_accuracy,
 )
+from qhep_contrast.evaluation.auc_error import auc_standard_error
 from qhep_contrast.evaluation.collapse import embedding_spread
 from qhep_contrast.evaluation.fidelity_kernel import fidelity_estimator, fidelity_metrics, layer_inputs
+from qhep_contrast.evaluation.roc import roc_auc
 from qhep_contrast.evaluation.zero_shot import SPLIT_SIZES
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
@@ -45,6 +47,7 @@ from qhep_contrast.experiment.config import RunConfig
 from qhep_contrast.experiment.execution import resolve_execution
 from qhep_contrast.experiment.run_dir import read_run_config, write_json
 from qhep_contrast.models import SiameseEncoder, circuit_weights, count_parameters
+from qhep_contrast.objectives.supervised import logits
 from qhep_contrast.pipeline.anomaly_eval import evaluate_anomaly
 from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.training.checkpoint import load_checkpoint
@@ -158,12 +161,24 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
         curve = result.curves["probe"]
         grid = np.linspace(0.0, 1.0, 51)
         values["probe_roc"] = {"tpr": grid.tolist(), "fpr": np.interp(grid, curve.tpr, curve.fpr).tolist()}
+    if config.objective.name == "supervised":  # a classifier: score its own logits
+        values.update(_classifier_values(model, test, bs, device))
     values["figures"] = []
     if figures_dir is not None and config.eval.plots:
         names = tuple(getattr(getattr(data.test, "dataset", data.test), "class_names", ()))
         values["figures"] = _figures(figures_dir, config, values, result.curves, test_x, test_y,
                                      read_metrics(run_dir / "metrics.jsonl"), names, fidelities)
     return values
+
+
+def _classifier_values(model: nn.Module, test: LabelledImageDataset, batch_size: int,
+                       device: torch.device) -> dict[str, Any]:
+    """Test ROC AUC (Hanley-McNeil error), accuracy at logit 0 and N_test of a one-logit classifier."""
+    scores, labels = logits(model, test, batch_size, device)
+    auc = roc_auc(scores, labels)
+    positives = int((labels == 1).sum())
+    return {"classifier_auc": auc, "classifier_auc_error": auc_standard_error(auc, positives, len(labels) - positives),
+            "classifier_accuracy": float(((scores > 0) == (labels == 1)).mean()), "classifier_n_test": len(labels)}
 
 
 def _fidelity_values(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, executor: Any,
