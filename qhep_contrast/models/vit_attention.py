@@ -165,6 +165,10 @@ class QuantumAttention(nn.Module):
             self._factored = (FactoredHead(self.query_key_spec, qvit_query_key(d), loader, [0]),
                               FactoredHead(self.value_spec, qvit_value(d), loader, list(range(d))))
 
+    def circuit_parameters(self) -> list[nn.Parameter]:
+        """The circuit weights of this layer: :attr:`query_key` and :attr:`value`."""
+        return [self.query_key, self.value]
+
     @staticmethod
     def _compiled(spec: CircuitSpec) -> exact.ExactCircuit:
         """``spec`` compiled with its weights as trailing per-row inputs (no shared weights)."""

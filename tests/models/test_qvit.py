@@ -10,7 +10,7 @@ import torch
 from qiskit.quantum_info import Statevector
 
 from qhep_contrast.exceptions import ConfigError
-from qhep_contrast.models import count_parameters
+from qhep_contrast.models import circuit_weights, count_parameters
 from qhep_contrast.models.registry import MODELS
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.models.vit import READOUTS
@@ -36,6 +36,16 @@ def test_parameter_counts_match_the_paper(twin: bool, readout: str, expected: in
     layer = model.encoder.layers[0]
     assert count_parameters(layer.ffn) == 544
     assert count_parameters(layer.attention) == (192 if twin else 152)
+
+
+@pytest.mark.parametrize("twin", [False, True])
+def test_circuit_weights_are_the_attention_circuits(twin: bool) -> None:
+    model = _model(twin=twin, layers=2)
+    weights = circuit_weights(model)
+    expected = [] if twin else [p for layer in model.encoder.layers for p in (layer.attention.query_key,
+                                                                             layer.attention.value)]
+    assert [id(w) for w in weights] == [id(w) for w in expected]
+    assert sum(w.numel() for w in weights) == (0 if twin else 2 * 152)  # 152 attention weights a layer (paper)
 
 
 def _expectations(qc, token: np.ndarray, weights: np.ndarray, qubits: list[int]) -> np.ndarray:

@@ -43,13 +43,33 @@ def tiny_overrides(path: Path, scratch: Path | None = None) -> list[str]:
     overrides = list(TINY)
     if tree.get("model", {}).get("kind", "hybrid_cnn") != "hybrid_cnn":
         overrides = [o for o in overrides if not o.startswith(_CONV_STACK_KEYS)]
-    if tree.get("objective", {}).get("name") == "anomaly":  # generated-jet configs: the shipped jets instead
+    paths = tree.get("data", {}).get("paths", [])
+    if dataset == "quark_gluon" and paths != ["shipped"]:  # generated-jet configs: the shipped jets instead
         overrides += ['data.paths=["shipped"]', "data.crop=0"]  # 16x16 shipped jets: no 26-pixel crop
     if dataset == "egamma_toy":
         overrides.append("data.toy_samples=64")
+    if dataset == "egamma" and scratch is not None:
+        overrides.append(f"data.paths={[str(p) for p in write_egamma_files(scratch / 'egamma')]!r}".replace("'", '"'))
     if dataset == "mnist" and scratch is not None:
         overrides.append(f'data.paths=["{write_mnist_folder(scratch / "idx")}"]')
     return overrides
+
+
+def write_egamma_files(folder: Path, n: int = 64) -> tuple[Path, Path]:
+    """Photon (label 0) and electron (label 1) files in the ML4SCI schema, ``X (n, 32, 32, 2)`` and ``y``."""
+    import h5py
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    written = []
+    for name, label in (("photons.hdf5", 0.0), ("electrons.hdf5", 1.0)):
+        x = rng.exponential(1.0, (n, 32, 32, 2)).astype(np.float32)
+        with h5py.File(folder / name, "w") as f:
+            f.create_dataset("X", data=x)
+            f.create_dataset("y", data=np.full(n, label, dtype=np.float32))
+        written.append(folder / name)
+    return written[0], written[1]
 
 
 def write_mnist_folder(folder: Path, n: int = 200) -> Path:

@@ -34,5 +34,5 @@ def test_two_epoch_smoke_run(tmp_path, name):
         return
     assert 0.0 <= evaluation["probe_auc"] <= 1.0 and 0.0 <= evaluation["knn_accuracy"] <= 1.0
     assert (evaluation["circuit_weights"] == 0) == config.model.twin
-    if config.model.output == "state":
+    if getattr(config.model.options, "output", "expval") == "state":
         assert 0.0 <= evaluation["fidelity_same_class_mean"] <= 1.0
