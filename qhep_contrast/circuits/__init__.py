@@ -7,7 +7,7 @@
 - Classifiers: :func:`qssl_classifier` (5 qubits, one readout qubit).
 - :func:`compose` joins an encoder and an ansatz.
 - Anomaly autoencoder: :func:`patch_reuploading_encoder` (with :func:`patch_pixel_map`), :func:`sqae_swap_test`,
-  :func:`sqae_circuit` (the 15-qubit SQAE).
+  :func:`sqae_circuit` (the 15-qubit SQAE), :func:`sqae_inverse_reference` (the same fidelity on the 9 data qubits).
 - Fidelity circuits and estimators: :func:`swap_test`, :func:`compute_uncompute`,
   :func:`destructive_swap_test`, :func:`swap_test_fidelity`, :func:`compute_uncompute_fidelity`,
   :func:`destructive_swap_parities`, :func:`destructive_swap_fidelity`.
@@ -41,7 +41,7 @@ from qhep_contrast.circuits.phase_free import PHASE_GATES, without_parametric_ph
 from qhep_contrast.circuits.product_standin import product_standin
 from qhep_contrast.circuits.registry import BUILDERS, default_specs, w1_spec, w2_spec
 from qhep_contrast.circuits.spec import CircuitSpec, z_observables
-from qhep_contrast.circuits.sqae import sqae_circuit, sqae_swap_test
+from qhep_contrast.circuits.sqae import sqae_circuit, sqae_inverse_reference, sqae_swap_test
 
 __all__ = [
     "CircuitSpec",
@@ -69,6 +69,7 @@ __all__ = [
     "patch_pixel_map",
     "patch_reuploading_encoder",
     "sqae_swap_test",
+    "sqae_inverse_reference",
     "sqae_circuit",
     "BUILDERS",
     "default_specs",

@@ -100,7 +100,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="override the run's train.device")
     parser.add_argument("--fidelity", choices=("swap", "cu"), default="swap",
                         help="fidelity circuits for state-output models on aer/ibm: swap test (2n+1 qubits) or "
-                             "compute-uncompute (n qubits, fewer two-qubit gates)")
+                             "compute-uncompute (n qubits, fewer two-qubit gates); for the SQAE: its 15-qubit swap "
+                             "test or the 9-qubit inverse-reference circuit")
     runtime = parser.add_argument_group("IBM Runtime options (--execution ibm on a real device)")
     runtime.add_argument("--mode", choices=("job", "batch", "session"), default=None,
                          help="execution mode (default: job)")

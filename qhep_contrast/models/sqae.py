@@ -10,8 +10,11 @@ compression. Score: ``1 - F`` (train with ``[loss] name = "anomaly_score"``, ``p
 
 On the exact engine ``F`` is read from the 9-qubit statevector
 (:func:`~qhep_contrast.execution.trash_overlap.trash_fidelity`); on ``aer``/``ibm`` the 15-qubit swap test
-(:func:`~qhep_contrast.circuits.sqae.sqae_swap_test`) estimates ``<Z_ancilla>``, the same number. The weights
-are the same tensors on every executor.
+(:func:`~qhep_contrast.circuits.sqae.sqae_swap_test`, ``hardware_circuit = "swap"``) estimates
+``<Z_ancilla>``, the same number, or the 9-qubit inverse-reference circuit
+(:func:`~qhep_contrast.circuits.sqae.sqae_inverse_reference`, ``"cu"``) the probability that the trash
+register returns to ``|0...0>``, again the same number with far fewer two-qubit gates. The weights are the
+same tensors on every executor and circuit.
 
 Reference states (``reference``): ``"zeros"`` (``|0...0>``: all-zero weights give ``F = 1`` for every input,
 a pseudo-solution at the origin of weight space), ``"random"`` (a fixed Haar-random product state drawn
@@ -29,7 +32,7 @@ import torch
 from torch import Tensor, nn
 
 from qhep_contrast.circuits.patches import patch_reuploading_encoder
-from qhep_contrast.circuits.sqae import sqae_swap_test, trash_qubits
+from qhep_contrast.circuits.sqae import sqae_inverse_reference, sqae_swap_test, trash_qubits
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution.trash_overlap import product_state, trash_fidelity
 from qhep_contrast.models.anomaly_base import AnomalyModel
@@ -38,9 +41,11 @@ from qhep_contrast.options import option
 from qhep_contrast.qnn.layer import INITS, QuantumLayer
 from qhep_contrast.qnn.runners import make_runner
 
-__all__ = ["SQAE", "SQAEOptions", "REFERENCES", "build_sqae", "random_reference_angles"]
+__all__ = ["SQAE", "SQAEOptions", "REFERENCES", "HARDWARE_CIRCUITS", "build_sqae", "random_reference_angles"]
 
 REFERENCES: tuple[str, ...] = ("zeros", "random", "trainable")
+HARDWARE_CIRCUITS: tuple[str, ...] = ("swap", "cu")
+"""Circuits that estimate ``F`` on ``aer``/``ibm``: the swap test (15 qubits) or the inverse reference (9)."""
 _IMAGE, _KERNEL = 12, 4
 
 
@@ -58,7 +63,9 @@ class SQAE(AnomalyModel):
         num_latent: latent qubits (the other ``9 - num_latent`` are trash).
         drcs: re-upload blocks of the encoder.
         reference: one of :data:`REFERENCES`.
-        execution: None (exact engine) or an ``ExecutionConfig`` (``aer``/``ibm``: the swap-test circuit).
+        execution: None (exact engine) or an ``ExecutionConfig`` (``aer``/``ibm``: see ``hardware_circuit``).
+        hardware_circuit: on ``aer``/``ibm``, one of :data:`HARDWARE_CIRCUITS` (also settable later with
+            :meth:`use_hardware_circuit`).
         init, init_scale: encoder weight initialisation (see :class:`~qhep_contrast.qnn.QuantumLayer`).
         seed: see the module docstring.
 
@@ -70,7 +77,8 @@ class SQAE(AnomalyModel):
     score_name = "1 - F"
 
     def __init__(self, num_latent: int = 4, drcs: int = 2, reference: str = "random", *, execution: Any = None,
-                 init: str = "uniform", init_scale: float = 1.0, seed: int = 0) -> None:
+                 hardware_circuit: str = "swap", init: str = "uniform", init_scale: float = 1.0,
+                 seed: int = 0) -> None:
         super().__init__((1, _IMAGE, _IMAGE))
         if reference not in REFERENCES:
             raise ConfigError(f"SQAE reference must be one of {REFERENCES}, got {reference!r}.")
@@ -85,17 +93,36 @@ class SQAE(AnomalyModel):
         else:
             self.register_buffer("reference_angles", angles)
         self.swap_test = sqae_swap_test(spec, num_latent)
+        self.inverse_reference = sqae_inverse_reference(spec, num_latent)
+        self._execution = execution
+        self.hardware_circuit = ""
+        self._hardware_runner: Any = None
+        self.use_hardware_circuit(hardware_circuit)
+
+    def use_hardware_circuit(self, name: str) -> None:
+        """Estimate ``F`` on ``aer``/``ibm`` with the swap test (``"swap"``) or the inverse reference (``"cu"``);
+        no effect on the exact engine.
+
+        Raises:
+            ConfigError: ``name`` is not one of :data:`HARDWARE_CIRCUITS`.
+        """
+        if name not in HARDWARE_CIRCUITS:
+            raise ConfigError(f"SQAE hardware circuit must be one of {HARDWARE_CIRCUITS} (swap test or inverse "
+                              f"reference), got {name!r}.")
+        self.hardware_circuit = name
+        execution = self._execution
         kind = getattr(execution, "kind", "exact") if execution is not None else "exact"
-        self._swap_runner = None if kind == "exact" else make_runner(self.swap_test, self.swap_test.observables,
-                                                                    "expectation", execution)
+        spec = self.swap_test if name == "swap" else self.inverse_reference
+        self._hardware_runner = None if kind == "exact" else make_runner(spec, spec.observables, "expectation",
+                                                                    execution)
 
     def fidelity(self, images: Tensor) -> Tensor:
         """``(B,)`` trash fidelities ``F = <r|rho_trash|r>`` of ``(B, 1, 12, 12)`` images."""
         x = self.check_images(images).flatten(1)
         theta, phi = self.reference_angles[0], self.reference_angles[1]
-        if self._swap_runner is not None:
+        if self._hardware_runner is not None:
             weights = torch.cat([self.encoder.weight, theta, phi]).to(x.dtype)
-            return self._swap_runner(x, weights)[:, 0].to(x.dtype)
+            return self._hardware_runner(x, weights)[:, 0].to(x.dtype)
         psi = self.encoder(x)
         return trash_fidelity(psi, product_state(theta, phi), self.trash).to(x.dtype)
 

@@ -263,7 +263,9 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
             exactly and every fidelity (test pairs, train and test kernels) is also estimated with these
             circuits on the executor: ``<metric>_<fidelity>`` next to ``<metric>_exact``. State-output
             models also get a fidelity-kernel SVC (``kernel_svc_auc``, ``kernel_svc_accuracy``) and a fidelity
-            kNN on the test x train kernel (``fidelity_knn_auc``, ``fidelity_knn_accuracy``).
+            kNN on the test x train kernel (``fidelity_knn_auc``, ``fidelity_knn_accuracy``). For the SQAE,
+            the circuit that estimates its trash fidelity on ``aer``/``ibm``: the 15-qubit swap test or the
+            9-qubit inverse reference.
         runtime: IBM Runtime options (see :func:`~qhep_contrast.experiment.execution.resolve_execution`).
         data_file: score on every image of this file (same schema, the run's own preprocessing) instead of the
             run's test split; probes and kNN still fit on the run's training split. Detectable differences
@@ -281,6 +283,9 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
         data, warnings = external_test_data(config, data, data_file, limit)
     states = getattr(config.model.options, "output", None) == "state"
     model = build_model(config, data.image_shape, None if states else executor).to(dev)
+    choose_circuit = getattr(model, "use_hardware_circuit", None)  # SQAE: swap test or inverse reference
+    if callable(choose_circuit):
+        choose_circuit(fidelity)
     epoch = load_best_weights(model, run_dir, dev)
     suffix = "" if execution == "exact" else f"-{execution}"
     if data_file is not None:
@@ -292,6 +297,8 @@ def evaluate_run(run_dir: str | Path, *, execution: str = "exact", shots: int = 
     values.update({"executor": execution, "shots": shots, "noise": noise, "backend": backend, "limit": limit,
                    "checkpoint_epoch": epoch, "job_journal": getattr(executor, "journal", None),
                    "test_data": str(data_file) if data_file is not None else "test split", "data_warnings": warnings})
+    if callable(choose_circuit) and execution != "exact":
+        values["fidelity"] = fidelity
     if states:
         values.update(_fidelity_values(model, config, data, dev, executor, fidelity, limit))
     values["folder"] = str(folder)

@@ -9,7 +9,13 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import DensityMatrix, Statevector, partial_trace
 
 from qhep_contrast.circuits.patches import patch_pixel_map, patch_reuploading_encoder
-from qhep_contrast.circuits.sqae import sqae_circuit, sqae_swap_test, trash_qubits
+from qhep_contrast.circuits.sqae import (
+    sqae_circuit,
+    sqae_inverse_reference,
+    sqae_swap_test,
+    trash_qubits,
+    zero_projector,
+)
 from qhep_contrast.exceptions import CircuitError, ShapeError
 from qhep_contrast.execution.exact import compile as compile_exact
 from qhep_contrast.execution.trash_overlap import product_state, trash_fidelity
@@ -78,6 +84,28 @@ def test_swap_test_ancilla_equals_the_engine_trash_overlap(seed: int) -> None:
             for b in range(3)]
     assert np.allclose(engine.numpy(), swap, atol=1e-10)
     assert np.all(np.ptp(swap) > 1e-3)  # inputs give different fidelities (the test can fail)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_inverse_reference_projector_equals_the_swap_test(seed: int) -> None:
+    """P(trash = 0...0) after undoing |r> (9 qubits, Statevector) = <Z_ancilla> of the 15-qubit swap test."""
+    encoder = patch_reuploading_encoder(12, 4, 4, 2)
+    swap, inverse = sqae_circuit(), sqae_inverse_reference(encoder, 4)
+    assert inverse.num_qubits == 9 and [str(p) for p in inverse.weights] == [str(p) for p in swap.weights]
+    gen = torch.Generator().manual_seed(seed + 10)
+    x = torch.rand(3, 144, generator=gen, dtype=torch.float64)
+    weights = torch.cat([(torch.rand(576, generator=gen, dtype=torch.float64) * 2 - 1) * 2,
+                         torch.rand(10, generator=gen, dtype=torch.float64) * 3])
+    got = [Statevector(_bind(inverse, x[b], weights)).expectation_value(inverse.observables[0]).real for b in range(3)]
+    want = [Statevector(_bind(swap, x[b], weights)).expectation_value(swap.observables[0]).real for b in range(3)]
+    assert np.allclose(got, want, atol=1e-10)
+    assert np.ptp(got) > 1e-3
+
+
+def test_zero_projector_is_the_projector_on_the_named_qubits() -> None:
+    op = zero_projector(3, (0, 2)).to_matrix()
+    diagonal = [1.0 if (i & 1) == 0 and (i >> 2 & 1) == 0 else 0.0 for i in range(8)]
+    assert np.allclose(op, np.diag(diagonal))
 
 
 def test_trash_fidelity_matches_a_partial_trace_on_scattered_qubits() -> None:

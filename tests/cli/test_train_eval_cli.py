@@ -138,12 +138,14 @@ def test_ctrl_c_writes_checkpoint_and_resume_finishes(tmp_path, capsys, monkeypa
 def test_each_evaluation_has_its_own_folder_and_context(main_run, capsys):
     run_dir = str(main_run[0])
     sets = ["--limit", "12"]
+    root = main_run[0] / "evaluations"
+    before = set(root.iterdir()) if root.is_dir() else set()  # other tests evaluate the same run
     assert main(["eval", run_dir, *sets, "--no-plots"]) == 0
     assert main(["eval", run_dir, *sets, "--no-plots"]) == 0
     out, err = capsys.readouterr()
-    folders = sorted((main_run[0] / "evaluations").iterdir())
-    assert len(folders) >= 2 and all((f / "evaluation.json").is_file() for f in folders)
-    assert all("-exact-limit12" in f.name for f in folders[-2:])
+    folders = sorted(set(root.iterdir()) - before)
+    assert len(folders) == 2 and all((f / "evaluation.json").is_file() for f in folders)
+    assert all("-exact-limit12" in f.name for f in folders)
     metric_lines = [line for line in out.splitlines() if "probe_auc" in line]
     assert metric_lines and all("[N_test" in line and "exact" in line for line in metric_lines)
     assert "warning: N_test =" in err  # small test sets are flagged with the AUC's statistical error

@@ -48,13 +48,21 @@ def test_sqae_trainable_reference_gets_gradients() -> None:
     assert model.encoder.weight.grad is not None and model.encoder.weight.grad.abs().sum() > 0
 
 
-def test_sqae_on_aer_runs_the_swap_test_and_matches_the_engine() -> None:
+@pytest.mark.parametrize("circuit, qubits", [("swap", 15), ("cu", 9)])
+def test_sqae_on_aer_matches_the_engine_with_either_circuit(circuit: str, qubits: int) -> None:
     exact = SQAE(seed=1)
-    aer = SQAE(seed=1, execution=ExecutionConfig(kind="aer", shots=None, seed=1))
+    aer = SQAE(seed=1, execution=ExecutionConfig(kind="aer", shots=None, seed=1), hardware_circuit=circuit)
     aer.load_state_dict(exact.state_dict())
+    assert aer.hardware_circuit == circuit
+    assert (aer.swap_test if circuit == "swap" else aer.inverse_reference).num_qubits == qubits
     images = torch.rand(2, 1, 12, 12, dtype=torch.float64)
     with torch.no_grad():
-        assert torch.allclose(aer(images), exact(images).double(), atol=1e-4)
+        want = exact(images).double()
+        assert torch.allclose(aer(images), want, atol=1e-4)
+        aer.use_hardware_circuit("swap" if circuit == "cu" else "cu")
+        assert torch.allclose(aer(images), want, atol=1e-4)
+    with pytest.raises(ConfigError, match="swap test or inverse"):
+        aer.use_hardware_circuit("hadamard")
 
 
 def test_conv_autoencoder_score_is_the_per_image_bce() -> None:
