@@ -31,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"evaluation of {args.run_dir} (checkpoint epoch {values['checkpoint_epoch']}) -> {values['folder']}")
     if args.data is not None:
         print(f"  test data: {args.data} (probe and kNN fitted on the run's training split)")
-    print(f"  N_train {values['n_train']}, N_test {values['n_test']}, executor {args.execution}, "
+    sizes = (f"N_test {values['n_test']} ({values['n_normal']} normal + {values['n_anomaly']} anomalous)"
+             if "n_anomaly" in values else f"N_train {values['n_train']}, N_test {values['n_test']}")
+    print(f"  {sizes}, executor {args.execution}, "
           f"shots {args.shots or 'exact'}, noise {args.noise or args.backend or 'none'}")
     context = (f"[N_test {values['n_test']}, {args.execution}, shots {args.shots or 'exact'}, "
                f"noise {args.noise or args.backend or 'none'}]")

@@ -83,6 +83,7 @@ def anomaly_metrics(scores: np.ndarray, labels: np.ndarray, normal_class: int,
                               "normal_class": int(normal_class)}
     for eps in efficiencies:
         values[f"anomaly_rejection_{eps:g}"] = background_rejection(curve, eps)
+    values["score_variance"], values["score_mean_square"] = float(s.var()), float(np.mean(s * s))
     for c in np.unique(y):
         values[f"score_mean_class_{int(c)}"] = float(s[y == c].mean())
         values[f"score_median_class_{int(c)}"] = float(np.median(s[y == c]))

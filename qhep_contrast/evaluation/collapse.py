@@ -26,17 +26,21 @@ def embedding_spread(embeddings: np.ndarray) -> dict[str, float]:
 
 
 def collapse_flags(probe_auc: float | None, variance: float | None = None, mean_square: float | None = None, *,
-                   auc_margin: float = 0.1, variance_floor: float = 1e-6) -> list[str]:
+                   auc_margin: float = 0.1, variance_floor: float = 1e-6, metric: str = "probe AUC",
+                   spread_of: str = "embedding") -> list[str]:
     """Why a run looks collapsed (empty list: it does not).
 
     Args:
-        probe_auc: the linear-probe ROC AUC (None: not binary, not checked).
-        variance, mean_square: from :func:`embedding_spread` (None: not checked).
+        probe_auc: the linear-probe ROC AUC (None: not binary, not checked), or another AUC named by ``metric``
+            (an anomaly model's score AUC).
+        variance, mean_square: from :func:`embedding_spread` (None: not checked) of the embeddings, or of what
+            ``spread_of`` names (an anomaly model's scores).
         auc_margin, variance_floor: see the module docstring.
+        metric, spread_of: the names used in the flags.
     """
     flags = []
     if probe_auc is not None and abs(probe_auc - 0.5) < auc_margin:
-        flags.append(f"probe AUC {probe_auc:.3f} is within {auc_margin:g} of 0.5")
+        flags.append(f"{metric} {probe_auc:.3f} is within {auc_margin:g} of 0.5")
     if variance is not None and mean_square is not None and variance <= variance_floor * max(mean_square, 1e-300):
-        flags.append(f"embedding variance {variance:.2e} vanishes (mean squared norm {mean_square:.2e})")
+        flags.append(f"{spread_of} variance {variance:.2e} vanishes (mean squared norm {mean_square:.2e})")
     return flags

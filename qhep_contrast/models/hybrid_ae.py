@@ -7,7 +7,10 @@ values) -> ``Linear(16, 81)`` ReLU -> ``ConvT(1, 12, 4)`` ReLU (12 x 12) -> ``Co
 "same" for even kernels pads one row and column at the bottom and right. The layers are those of
 T. Magorsch's ``hep-VQAE`` hybrid autoencoder: 2,365 classical parameters and ``288 * drcs`` circuit weights
 (2,941 at ``drcs = 2``). Score: per-image reconstruction BCE. Seeds: classical layers ``seed``, circuit
-weights ``seed + 1``.
+weights ``seed + 1``, the equal-width control's dense layer ``seed + 5``.
+
+``control`` (:mod:`~qhep_contrast.models.controls`) keeps everything but the circuit: frozen at its initial
+weights, replaced by its product-state stand-in, or by ``Linear(81, 16)`` + tanh (the equal-width control).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from qhep_contrast.circuits.patches import patch_reuploading_encoder
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models._seeding import seeded
 from qhep_contrast.models.anomaly_base import AnomalyModel, bce_scores
+from qhep_contrast.models.controls import CONTROLS, apply_control
 from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.options import option
 from qhep_contrast.qnn.layer import INITS, QuantumLayer
@@ -44,13 +48,14 @@ class HybridAutoencoder(AnomalyModel):
         execution: executor of the quantum layer (None: exact engine).
         init, init_scale: circuit weight initialisation.
         angle_scale: the 9 x 9 map (in ``(0, 1)``) is multiplied by this before entering the circuit.
+        control: one of :data:`~qhep_contrast.models.controls.CONTROLS` (``"none"``: the hybrid).
         seed: see the module docstring.
     """
 
     score_name = "reconstruction BCE"
 
     def __init__(self, drcs: int = 2, *, execution: Any = None, init: str = "uniform", init_scale: float = 1.0,
-                 angle_scale: float = math.pi, seed: int = 0) -> None:
+                 angle_scale: float = math.pi, control: str = "none", seed: int = 0) -> None:
         super().__init__((1, _IMAGE, _IMAGE))
         self.angle_scale = float(angle_scale)
         spec = patch_reuploading_encoder(_MAP, 3, 2, drcs)
@@ -60,7 +65,8 @@ class HybridAutoencoder(AnomalyModel):
             self.up = nn.Sequential(nn.Linear(spec.num_qubits, _MAP * _MAP), nn.ReLU(),
                                     nn.Unflatten(1, (1, _MAP, _MAP)), nn.ConvTranspose2d(1, 12, 4), nn.ReLU(),
                                     _same_conv(12, 1), nn.Sigmoid())
-        self.circuit = QuantumLayer(spec, execution=execution, init=init, init_scale=init_scale, seed=seed + 1)
+        layer = QuantumLayer(spec, execution=execution, init=init, init_scale=init_scale, seed=seed + 1)
+        self.circuit: nn.Module = apply_control(layer, control, seed=seed + 5)
 
     def latent(self, images: Tensor) -> Tensor:
         """``(B, 16)`` latent values ``<Z_q>``."""
@@ -79,6 +85,9 @@ class HybridAEOptions:
     init: str = option("uniform", choices=INITS, help="circuit weight initialisation")
     init_scale: float = option(1.0, low=0.0, low_open=True, help="circuit weight initialisation scale")
     angle_scale: float = option(math.pi, low=0.0, low_open=True, help="factor from the 9x9 map to circuit inputs")
+    control: str = option("none", choices=CONTROLS,
+                          help="a control of the hybrid: circuit frozen at its initial weights, its product-state "
+                               "stand-in, or an equal-width dense layer (none: the hybrid)")
 
 
 @MODELS.register("hybrid_ae", options=HybridAEOptions, traits=ModelTraits(uses_circuit=False),
@@ -95,4 +104,4 @@ def build_hybrid_ae(options: HybridAEOptions, *, image_shape: tuple[int, int, in
                           f"{tuple(image_shape)}; set data.channels = [\"ECAL\"] and data.image_size = 12.")
     o = options
     return HybridAutoencoder(o.drcs, execution=execution, init=o.init, init_scale=o.init_scale,
-                             angle_scale=o.angle_scale, seed=seed)
+                             angle_scale=o.angle_scale, control=o.control, seed=seed)

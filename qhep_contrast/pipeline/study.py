@@ -111,6 +111,8 @@ def variant_config(config: RunConfig, model: str, seed: int) -> RunConfig:
 _UNSEEN_KEYS = ("probe_auc", "probe_accuracy", "knn_auc", "knn_accuracy", "probe_rejection", "n_test",
                 "n_test_positive", "embedding_variance", "embedding_mean_square", "parameters", "data_warnings",
                 "test_data", "folder")
+_UNSEEN_ANOMALY_PREFIXES = ("anomaly_", "score_", "n_anomaly", "n_normal")
+"""What an anomaly model's unseen-data evaluation keeps beside :data:`_UNSEEN_KEYS`."""
 
 
 def _finished(run_dir: Path, contribution: bool = False, unseen: str | None = None) -> dict[str, Any] | None:
@@ -150,7 +152,8 @@ def _train_one(config_tree: dict[str, Any], run_dir: str, threads: int, contribu
         from qhep_contrast.pipeline.evaluate import evaluate_run
 
         values = evaluate_run(folder, plots=False, data_file=unseen)
-        summary["unseen"] = {k: values.get(k) for k in _UNSEEN_KEYS}
+        summary["unseen"] = {k: v for k, v in values.items()
+                             if k in _UNSEEN_KEYS or k.startswith(_UNSEEN_ANOMALY_PREFIXES)}
         write_json(folder / "summary.json", summary)
     return summary
 
@@ -279,9 +282,11 @@ def run_study(study: Study, *, jobs: int | None = None, log: Callable[[str], Non
     def done(key: tuple[str, int], summary: dict[str, Any]) -> None:
         study.summaries.setdefault(key[0], {})[key[1]] = summary
         bar.update(1)
-        auc = summary.get("evaluation", {}).get("probe_auc")
+        evaluation = summary.get("evaluation", {})
+        name = "anomaly AUC" if "anomaly_auc" in evaluation else "probe AUC"
+        auc = evaluation.get("anomaly_auc", evaluation.get("probe_auc"))
         if log:
-            log(f"{key[0]} seed {key[1]}: probe AUC {auc if auc is None else round(auc, 4)} "
+            log(f"{key[0]} seed {key[1]}: {name} {auc if auc is None else round(auc, 4)} "
                 f"({time.perf_counter() - start:.0f} s)")
 
     try:

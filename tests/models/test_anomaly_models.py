@@ -107,3 +107,36 @@ def test_anomaly_score_loss_powers() -> None:
     s = torch.tensor([0.5, 1.0, 0.0])
     assert AnomalyScoreLoss(1)(s) == pytest.approx(0.5)
     assert AnomalyScoreLoss(2)(s) == pytest.approx((0.25 + 1.0) / 3)
+
+
+@pytest.mark.parametrize("control, parameters, circuit_type", [
+    ("frozen_circuit", 2365, "QuantumLayer"), ("product_standin", 2365, "QuantumLayer"),
+    ("equal_width_twin", 2365 + 81 * 16 + 16, "DenseCore"),
+])
+def test_hybrid_autoencoder_controls_replace_only_the_circuit(control: str, parameters: int,
+                                                              circuit_type: str) -> None:
+    hybrid = HybridAutoencoder(seed=0)
+    model = HybridAutoencoder(seed=0, control=control)
+    assert count_parameters(model) == parameters and type(model.circuit).__name__ == circuit_type
+    assert all(torch.equal(a, b) for a, b in zip(model.down.state_dict().values(), hybrid.down.state_dict().values()))
+    before = [p.detach().clone() for p in model.circuit.parameters()]
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    model(torch.rand(4, 1, 12, 12)).mean().backward()
+    optimizer.step()
+    after = list(model.circuit.parameters())
+    if control == "equal_width_twin":
+        assert any(not torch.equal(a, b) for a, b in zip(before, after))
+    else:
+        assert all(torch.equal(a, b) for a, b in zip(before, after))  # frozen or weightless
+
+
+def test_hybrid_autoencoder_product_standin_latent_is_a_product_of_patch_rotations() -> None:
+    """The stand-in keeps only the data rotations RZ/RY/RZ(x) per pixel on each qubit: <Z_q> depends on qubit q's
+    own 3x3 patch alone, so changing one patch moves one latent value."""
+    model = HybridAutoencoder(seed=0, control="product_standin")
+    angles = torch.rand(2, 81, dtype=torch.float64)
+    base = model.circuit(angles)
+    changed = angles.clone()
+    changed[:, 0] += 0.7  # pixel (0, 0): only in the first patch
+    moved = (model.circuit(changed) - base).abs() > 1e-9
+    assert moved[:, 0].all() and not moved[:, 1:].any()

@@ -26,3 +26,11 @@ def test_aer_exact_values_reproduce_the_engine_anomaly_auc(sqae_run, fidelity: s
     assert aer["anomaly_auc"] == pytest.approx(exact["anomaly_auc"], abs=1e-9)
     for c in (0, 1):
         assert aer[f"score_mean_class_{c}"] == pytest.approx(exact[f"score_mean_class_{c}"], abs=1e-4)
+
+
+def test_qhep_eval_prints_the_anomaly_figures(sqae_run, capsys) -> None:
+    from qhep_contrast.cli.main import main
+
+    assert main(["eval", str(sqae_run), "--limit", "8", "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    assert "N_test 8 (4 normal + 4 anomalous)" in out and "anomaly_auc" in out
