@@ -28,7 +28,7 @@ from qhep_contrast.circuits import CircuitSpec
 from qhep_contrast.exceptions import CircuitError
 from qhep_contrast.execution import exact
 
-__all__ = ["FactoredHead"]
+__all__ = ["FactoredHead", "loaded_z"]
 
 
 def _tail(ansatz: CircuitSpec, d: int) -> tuple[QuantumCircuit, list]:
@@ -76,6 +76,16 @@ def _bloch(x: Tensor, loader: str) -> tuple[Tensor, Tensor, Tensor]:
     if loader == "h_rx":  # RX(x)|+> = |+> up to a phase
         return torch.ones_like(x), torch.zeros_like(x), torch.zeros_like(x)
     return torch.cos(x), torch.zeros_like(x), -torch.sin(x)  # h_ry: RY(x)|+>
+
+
+def loaded_z(x: Tensor, loader: str) -> Tensor:
+    """``<Z>`` of ``L(x)|0>`` per angle: ``cos x`` (``"rx"``), ``0`` (``"h_rx"``), ``-sin x`` (``"h_ry"``).
+
+    This is what a head circuit computes with its entanglers and trainable gates removed (the product-state
+    stand-in, :func:`~qhep_contrast.circuits.product_standin`): qubit ``j`` keeps only its loader, so
+    ``<Z_j> = z(L(x_j)|0>)``.
+    """
+    return _bloch(x, loader)[2]
 
 
 def _outer(vectors: list[Tensor]) -> Tensor:

@@ -31,15 +31,17 @@ seed standard deviations of the hybrid's probe AUC."""
 
 
 def _metric_keys(study: Study) -> list[tuple[str, str]]:
-    """``(key, label)`` of every reported metric."""
-    keys = [("probe_auc", "probe AUC"), ("knn_auc", "kNN AUC")]
+    """``(key, label)`` of every reported metric (a supervised run's own classifier AUC first)."""
+    keys = [("classifier_auc", "classifier AUC")] if study.config.objective.name == "supervised" else []
+    keys += [("probe_auc", "probe AUC"), ("knn_auc", "kNN AUC")]
     keys += [(f"rejection_{e:g}", f"1/eps_B @ {e:g}") for e in study.config.eval.efficiencies]
     return keys
 
 
 def _run_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
     rejection = evaluation.get("probe_rejection") or {}
-    out = {"probe_auc": evaluation.get("probe_auc"), "knn_auc": evaluation.get("knn_auc")}
+    out = {"probe_auc": evaluation.get("probe_auc"), "knn_auc": evaluation.get("knn_auc"),
+           "classifier_auc": evaluation.get("classifier_auc")}
     out.update({f"rejection_{k}": v for k, v in rejection.items()})
     out["flags"] = collapse_flags(evaluation.get("probe_auc"), evaluation.get("embedding_variance"),
                                   evaluation.get("embedding_mean_square"))
