@@ -46,7 +46,7 @@ from qhep_contrast.circuits import CircuitSpec, angle_encoder, compose, qvit_que
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution import exact
 from qhep_contrast.models._seeding import seeded
-from qhep_contrast.models.vit_factored import FactoredHead, loaded_z
+from qhep_contrast.models.vit_factored import FactoredHead, loaded_z, token_features
 
 __all__ = ["CIRCUIT_CONTROLS", "LOADERS", "SIMULATIONS", "ClassicalAttention", "QuantumAttention", "head_circuits", "split_heads"]
 
@@ -213,11 +213,13 @@ class QuantumAttention(nn.Module):
         if self.query_key is None or self.value is None:  # product-state stand-in
             z = loaded_z(xh, self.loader)
             return z[..., 0], z[..., 0], z
-        if self._factored is not None:
+        if self._factored is not None:  # every circuit of a head is linear in the same token features
             qk_head, v_head = self._factored
-            tokens = xh.reshape(h, b * t, d)
-            qk = qk_head(tokens.repeat(2, 1, 1), self.query_key.reshape(2 * h, -1)).reshape(2, h, b, t)
-            return qk[0], qk[1], v_head(tokens, self.value).reshape(h, b, t, d)
+            w_qk = qk_head.feature_weights(self.query_key.reshape(2 * h, -1))  # (2 n_h, 3^d, 1)
+            w_qk = w_qk.reshape(2, h, -1).permute(1, 2, 0)  # (n_h, 3^d, 2): query, key
+            w = torch.cat([w_qk, v_head.feature_weights(self.value)], dim=-1)  # (n_h, 3^d, 2 + d_h)
+            out = torch.bmm(token_features(xh.reshape(h, b * t, d)), w).view(h, b, t, 2 + d)
+            return out[..., 0], out[..., 1], out[..., 2:]
         empty = x.new_zeros(0)
         qk_rows = self._rows(xh.unsqueeze(0).expand(2, -1, -1, -1, -1).reshape(2 * h, b, t, d),
                              self.query_key.reshape(2 * h, -1))

@@ -9,13 +9,14 @@ import pytest
 import torch
 from qiskit.quantum_info import Statevector
 
-from qhep_contrast.circuits import product_standin
+from qhep_contrast.circuits import product_standin, qvit_query_key, qvit_value
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models import circuit_weights, count_parameters
 from qhep_contrast.models.registry import MODELS
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.models.vit import READOUTS
 from qhep_contrast.models.vit_attention import LOADERS, SIMULATIONS, ClassicalAttention, QuantumAttention
+from qhep_contrast.models.vit_factored import FactoredHead, token_features
 from qhep_contrast.models.vit_tokens import POSITIONAL, PatchEmbedding, constant_code, sinusoidal_code
 from qhep_contrast.objectives.supervised import model_logits
 
@@ -283,3 +284,21 @@ def test_controls_of_the_attention_circuits() -> None:
             assert torch.equal(before[name], p) == (not p.requires_grad), name
     with pytest.raises(ConfigError, match=r"model\.twin = true and model\.control = 'frozen_circuit'"):
         MODELS.select({"kind": "qvit", "twin": True, "control": "frozen_circuit"}, default_name="qvit")
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_factored_head_is_linear_in_the_token_features(loader: str) -> None:
+    """FactoredHead alone (features times per-group weights) equals the engine's per-token values, and its
+    features are the outer product of (1, sin x_j, cos x_j)."""
+    att = QuantumAttention(8, 2, loader=loader, simulation="engine", seed=6).double()
+    x = torch.randn(2, 3, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
+    with torch.no_grad():
+        q, k, v = att.circuit_outputs(x)
+        xh = x.reshape(6, 2, 4).permute(1, 0, 2)  # (n_h, B T, d_h)
+        values = FactoredHead(att.value_spec, qvit_value(4), loader, [0, 1, 2, 3])(xh, att.value)
+        keys = FactoredHead(att.query_key_spec, qvit_query_key(4), loader, [0])(xh, att.query_key[1])
+    torch.testing.assert_close(values, v.reshape(2, 6, 4), rtol=0, atol=1e-12)
+    torch.testing.assert_close(keys[..., 0], k.reshape(2, 6), rtol=0, atol=1e-12)
+    features = token_features(torch.tensor([0.3, -1.2]))
+    u0, u1 = (torch.tensor([1.0, math.sin(a), math.cos(a)]) for a in (0.3, -1.2))
+    torch.testing.assert_close(features, torch.outer(u0, u1).flatten())
