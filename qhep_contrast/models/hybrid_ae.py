@@ -90,7 +90,8 @@ class HybridAEOptions:
                                "stand-in, or an equal-width dense layer (none: the hybrid)")
 
 
-@MODELS.register("hybrid_ae", options=HybridAEOptions, traits=ModelTraits(uses_circuit=False),
+@MODELS.register("hybrid_ae", options=HybridAEOptions,
+                 traits=ModelTraits(uses_circuit=False, controls=CONTROLS[1:]),
                  help="conv -> 9x9 -> 16-qubit patch re-uploading circuit -> dense + transposed conv (BCE score)")
 def build_hybrid_ae(options: HybridAEOptions, *, image_shape: tuple[int, int, int], circuit: Any = None,
                     execution: Any = None, seed: int = 0) -> HybridAutoencoder:

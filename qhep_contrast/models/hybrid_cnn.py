@@ -63,7 +63,7 @@ def _check(options: HybridCNNOptions, path: str) -> None:
 
 
 @MODELS.register("hybrid_cnn", options=HybridCNNOptions, check=_check,
-                 traits=ModelTraits(uses_circuit=True, outputs=OUTPUTS),
+                 traits=ModelTraits(uses_circuit=True, outputs=OUTPUTS, controls=CONTROLS[1:]),
                  help="conv front-end -> angles -> quantum layer [-> head] (or its classical twin), Siamese")
 def build_hybrid_cnn(options: HybridCNNOptions, *, image_shape: tuple[int, int, int], circuit: CircuitSpec,
                      execution: Any = None, seed: int = 0) -> SiameseEncoder:

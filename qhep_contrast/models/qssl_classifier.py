@@ -165,7 +165,7 @@ def _check(options: QSSLClassifierOptions, path: str) -> None:
 
 
 @MODELS.register("qssl_classifier", options=QSSLClassifierOptions, check=_check,
-                 traits=ModelTraits(uses_circuit=False, outputs=("marginals",)),
+                 traits=ModelTraits(uses_circuit=False, outputs=("marginals",), controls=CONTROLS[1:]),
                  help="conv + batch norm -> 4 angles -> 5-qubit classifier read out on qubit 4 (or a softmax MLP)")
 def build_qssl_classifier(options: QSSLClassifierOptions, *, image_shape: tuple[int, int, int],
                           circuit: CircuitSpec | None = None, execution: Any = None,

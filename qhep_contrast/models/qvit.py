@@ -1,7 +1,11 @@
 """``[model] kind = "qvit"``: the hybrid quantum vision transformer (Unlu et al. 2024) or its classical twin.
 
 The encoder is a :class:`~qhep_contrast.models.vit.VisionTransformer` with quantum attention, or with
-``twin = true`` classical attention (same embedding, layers, readout and head). The head on the pooled
+``twin = true`` classical attention (same embedding, layers, readout and head; it is also the equal-width
+classical control). ``control`` trains a control of the hybrid instead: ``"frozen_circuit"`` (the attention
+circuits keep their initial weights) or ``"product_standin"`` (every attention circuit replaced by its
+product-state stand-in, ``<Z_j> = cos x_j`` for the ``rx`` loader; see
+:mod:`~qhep_contrast.models.vit_attention`). The head on the pooled
 tokens is the paper's classifier (``Linear(d_t, 32) -> LeakyReLU -> Linear(32, 1)``: one logit, for the
 ``supervised`` objective), a SimCLR projection head (for contrastive objectives), or none. The model's
 ``embed`` is the pooled token vector in every case. The circuits are built in (``[circuit]`` is unused).
@@ -21,7 +25,7 @@ from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.models.vit import HYBRID_LAYERS, READOUTS, VisionTransformer, ViTClassifierHead
-from qhep_contrast.models.vit_attention import LOADERS, SIMULATIONS, split_heads
+from qhep_contrast.models.vit_attention import CIRCUIT_CONTROLS, LOADERS, SIMULATIONS, split_heads
 from qhep_contrast.models.vit_tokens import POSITIONAL
 from qhep_contrast.options import option
 
@@ -35,6 +39,9 @@ class QViTOptions:
     """``[model] kind = "qvit"``."""
 
     twin: bool = option(False, help="classical attention instead of quantum attention (the classical twin)")
+    control: str = option("none", choices=CIRCUIT_CONTROLS,
+                          help="a control of the hybrid: attention circuits frozen at their initial weights, or "
+                               "replaced by their product-state stand-in (no entanglers, no trainable gates)")
     patch: list[int] = option([4, 8], low=1, high=1024, help="patch rows and columns; must tile the image")
     token_width: int = option(16, low=1, high=1024, help="token width d_t; divisible by heads")
     heads: int = option(4, low=1, high=64, help="attention heads n_h (d_t / n_h qubits per circuit)")
@@ -63,6 +70,10 @@ def _check(options: QViTOptions, path: str) -> None:
     if len(options.patch) != 2:
         raise ConfigError(f"{path}.patch = {options.patch} must be two numbers [rows, columns], e.g. [4, 8].")
     split_heads(options.token_width, options.heads, path)
+    if options.twin and options.control != "none":
+        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
+                          f"replacements of the attention circuits; choose one (set {path}.control = \"none\" for "
+                          "the twin).")
 
 
 def _head(options: QViTOptions, width: int, seed: int) -> nn.Module | None:
@@ -74,7 +85,8 @@ def _head(options: QViTOptions, width: int, seed: int) -> nn.Module | None:
     return None
 
 
-@MODELS.register("qvit", options=QViTOptions, check=_check, traits=ModelTraits(uses_circuit=False),
+@MODELS.register("qvit", options=QViTOptions, check=_check,
+                 traits=ModelTraits(uses_circuit=False, controls=CIRCUIT_CONTROLS[1:]),
                  help="hybrid quantum vision transformer (Unlu et al. 2024) or its classical twin")
 def build_qvit(options: QViTOptions, *, image_shape: tuple[int, int, int], circuit: Any = None,
                execution: Any = None, seed: int = 0) -> SiameseEncoder:
@@ -97,5 +109,6 @@ def build_qvit(options: QViTOptions, *, image_shape: tuple[int, int, int], circu
     o = options
     encoder = VisionTransformer(image_shape, patch=(o.patch[0], o.patch[1]), width=o.token_width, heads=o.heads,
                                 layers=o.layers, readout=o.readout, positional=o.positional, quantum=not o.twin,
-                                hybrid_layer=o.hybrid_layer, loader=o.loader, simulation=o.simulation, init_scale=o.init_scale, seed=seed)
+                                hybrid_layer=o.hybrid_layer, loader=o.loader, simulation=o.simulation,
+                                init_scale=o.init_scale, control=o.control, seed=seed)
     return SiameseEncoder(encoder, _head(o, encoder.representation_size, seed + 2))

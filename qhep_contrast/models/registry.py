@@ -24,7 +24,10 @@ class ModelTraits:
     Attributes:
         uses_circuit: the model puts the ``[circuit]`` circuit through a quantum layer.
         outputs: the values its ``output`` option may take (``"state"`` feeds fidelity losses).
+        controls: the values of its ``control`` option (besides ``"none"``) that ``qhep compare`` may train as
+            controls of the hybrid; the matched twin (option ``twin``) is offered apart from these.
     """
 
     uses_circuit: bool = True
     outputs: tuple[str, ...] = ("expectation",)
+    controls: tuple[str, ...] = ()

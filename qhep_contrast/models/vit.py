@@ -86,6 +86,8 @@ class VisionTransformer(nn.Module):
             nothing).
         simulation: ``"factored"`` or ``"engine"`` (see :data:`~qhep_contrast.models.vit_attention.SIMULATIONS`).
         init_scale: circuit weights start ``U(-init_scale, init_scale)``.
+        control: a control of the quantum attention (see
+            :data:`~qhep_contrast.models.vit_attention.CIRCUIT_CONTROLS`; hybrid only).
         seed: classical weights ``seed``, circuit weights of layer ``l`` ``seed + 1 + 1000 l``.
         path: config path for messages.
 
@@ -97,7 +99,7 @@ class VisionTransformer(nn.Module):
     def __init__(self, image_shape: tuple[int, int, int], *, patch: tuple[int, int] = (4, 8), width: int = 16,
                  heads: int = 4, layers: int = 5, readout: str = "max", positional: str = "none",
                  quantum: bool = False, hybrid_layer: str = "published", loader: str = "rx",
-                 simulation: str = "factored", init_scale: float = math.pi,
+                 simulation: str = "factored", init_scale: float = math.pi, control: str = "none",
                  seed: int | None = None, path: str = "model") -> None:
         super().__init__()
         if readout not in READOUTS:
@@ -110,7 +112,8 @@ class VisionTransformer(nn.Module):
         with seeded(seed):
             self.tokens = PatchEmbedding(image_shape, patch, width, positional=positional,
                                          class_token=readout == "cls", path=path)
-            attentions = [QuantumAttention(width, heads, loader=loader, simulation=simulation, init_scale=init_scale, path=path,
+            attentions = [QuantumAttention(width, heads, loader=loader, simulation=simulation, init_scale=init_scale,
+                                           control=control, path=path,
                                            seed=None if seed is None else seed + 1 + 1000 * i) if quantum
                           else ClassicalAttention(width, heads, path=path) for i in range(layers)]
             self.layers = nn.ModuleList([EncoderLayer(a, width, residual=residual) for a in attentions])

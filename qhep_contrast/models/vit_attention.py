@@ -12,6 +12,12 @@ attend within each head and concatenate the heads (no output projection):
   ``<Z_j>`` on every qubit) gives ``V_i``; ``A_ij = -(Q_i - K_j)^2`` and ``head = softmax(A / sqrt(d_h)) V``;
   ``n_h (9 d_h + 2)`` weights.
 
+Controls (``control``, see :data:`CIRCUIT_CONTROLS`): ``"frozen_circuit"`` keeps the circuit weights at their
+initial values (not trained); ``"product_standin"`` replaces every circuit by what it computes without
+entanglers and trainable gates: qubit ``j`` keeps its loader only, so ``V_ij = <Z>(L(x_ij)|0>)`` and
+``Q_i = K_i = <Z>(L(x_i0)|0>)`` (``cos x`` for ``"rx"``; :func:`~qhep_contrast.models.vit_factored.loaded_z`),
+with no weights.
+
 Loaders: ``"h_rx"`` is the published one (:func:`~qhep_contrast.circuits.token_loader`: ``H`` then
 ``RX(x_ij)`` on qubit ``j``). ``H|0> = |+>`` is an eigenstate of ``X``, so ``RX(x)|+> = e^{-ix/2}|+>``: the
 token only adds a global phase, and the first ansatz gate ``RX(w)`` does the same, so with ``"h_rx"`` the
@@ -40,9 +46,9 @@ from qhep_contrast.circuits import CircuitSpec, angle_encoder, compose, qvit_que
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution import exact
 from qhep_contrast.models._seeding import seeded
-from qhep_contrast.models.vit_factored import FactoredHead
+from qhep_contrast.models.vit_factored import FactoredHead, loaded_z, token_features
 
-__all__ = ["LOADERS", "SIMULATIONS", "ClassicalAttention", "QuantumAttention", "head_circuits", "split_heads"]
+__all__ = ["CIRCUIT_CONTROLS", "LOADERS", "SIMULATIONS", "ClassicalAttention", "QuantumAttention", "head_circuits", "split_heads"]
 
 LOADERS: tuple[str, ...] = ("h_rx", "rx", "h_ry")
 """Token loaders of the quantum attention (see the module docstring; ``"h_rx"`` is the published one)."""
@@ -50,6 +56,10 @@ LOADERS: tuple[str, ...] = ("h_rx", "rx", "h_ry")
 SIMULATIONS: tuple[str, ...] = ("engine", "factored")
 """How the head circuits are simulated: every token's circuit in the exact engine, or
 :class:`~qhep_contrast.models.vit_factored.FactoredHead` (the same numbers, far fewer operations)."""
+
+
+CIRCUIT_CONTROLS: tuple[str, ...] = ("none", "frozen_circuit", "product_standin")
+"""Controls of the quantum attention (see the module docstring; ``"none"``: the trained circuits)."""
 
 
 def split_heads(width: int, heads: int, path: str = "model") -> int:
@@ -133,26 +143,39 @@ class QuantumAttention(nn.Module):
         simulation: one of :data:`SIMULATIONS`.
         init_scale: circuit weights start ``U(-init_scale, init_scale)``.
         seed: seeds the circuit weights.
+        control: one of :data:`CIRCUIT_CONTROLS`.
 
     Attributes:
-        query_key: ``(2, n_h, 3 d_h + 1)``: query (row 0) and key (row 1) circuit weights of every head.
-        value: ``(n_h, 3 d_h)``: value circuit weights of every head.
+        query_key: ``(2, n_h, 3 d_h + 1)``: query (row 0) and key (row 1) circuit weights of every head (None
+            for the product-state stand-in; not trained for the frozen circuit).
+        value: ``(n_h, 3 d_h)``: value circuit weights of every head (likewise).
 
     Shapes:
         ``(B, T, n_h d_h)`` -> ``(B, T, n_h d_h)``.
     """
 
     def __init__(self, width: int, heads: int, *, loader: str = "h_rx", simulation: str = "engine",
-                 init_scale: float = math.pi, seed: int | None = None, path: str = "model") -> None:
+                 init_scale: float = math.pi, seed: int | None = None, control: str = "none",
+                 path: str = "model") -> None:
         super().__init__()
+        if control not in CIRCUIT_CONTROLS:
+            raise ConfigError(f"{path}.control = {control!r}: choose one of {CIRCUIT_CONTROLS}.")
         self.heads, self.head_width = heads, split_heads(width, heads, path)
         d = self.head_width
         self.query_key_spec, self.value_spec = head_circuits(d, loader)
+        self.loader, self.control = loader, control
         with seeded(seed):
             qk = (torch.rand(2, heads, self.query_key_spec.num_weights) * 2 - 1) * init_scale
             val = (torch.rand(heads, self.value_spec.num_weights) * 2 - 1) * init_scale
-        self.query_key = nn.Parameter(qk)
-        self.value = nn.Parameter(val)
+        self.query_key: nn.Parameter | None
+        self.value: nn.Parameter | None
+        if control == "product_standin":
+            self.register_parameter("query_key", None)
+            self.register_parameter("value", None)
+        else:
+            trained = control == "none"
+            self.query_key = nn.Parameter(qk, requires_grad=trained)
+            self.value = nn.Parameter(val, requires_grad=trained)
         self._qk = self._compiled(self.query_key_spec)
         self._v = self._compiled(self.value_spec)
         self._qk_obs = self._qk.observable_program(self.query_key_spec.observables)
@@ -166,8 +189,8 @@ class QuantumAttention(nn.Module):
                               FactoredHead(self.value_spec, qvit_value(d), loader, list(range(d))))
 
     def circuit_parameters(self) -> list[nn.Parameter]:
-        """The circuit weights of this layer: :attr:`query_key` and :attr:`value`."""
-        return [self.query_key, self.value]
+        """The circuit weights of this layer: :attr:`query_key` and :attr:`value` (none for the stand-in)."""
+        return [] if self.query_key is None or self.value is None else [self.query_key, self.value]
 
     @staticmethod
     def _compiled(spec: CircuitSpec) -> exact.ExactCircuit:
@@ -187,11 +210,16 @@ class QuantumAttention(nn.Module):
         b, t, _ = x.shape
         h, d = self.heads, self.head_width
         xh = x.reshape(b, t, h, d).permute(2, 0, 1, 3)  # (n_h, B, T, d_h)
-        if self._factored is not None:
+        if self.query_key is None or self.value is None:  # product-state stand-in
+            z = loaded_z(xh, self.loader)
+            return z[..., 0], z[..., 0], z
+        if self._factored is not None:  # every circuit of a head is linear in the same token features
             qk_head, v_head = self._factored
-            tokens = xh.reshape(h, b * t, d)
-            qk = qk_head(tokens.repeat(2, 1, 1), self.query_key.reshape(2 * h, -1)).reshape(2, h, b, t)
-            return qk[0], qk[1], v_head(tokens, self.value).reshape(h, b, t, d)
+            w_qk = qk_head.feature_weights(self.query_key.reshape(2 * h, -1))  # (2 n_h, 3^d, 1)
+            w_qk = w_qk.reshape(2, h, -1).permute(1, 2, 0)  # (n_h, 3^d, 2): query, key
+            w = torch.cat([w_qk, v_head.feature_weights(self.value)], dim=-1)  # (n_h, 3^d, 2 + d_h)
+            out = torch.bmm(token_features(xh.reshape(h, b * t, d)), w).view(h, b, t, 2 + d)
+            return out[..., 0], out[..., 1], out[..., 2:]
         empty = x.new_zeros(0)
         qk_rows = self._rows(xh.unsqueeze(0).expand(2, -1, -1, -1, -1).reshape(2 * h, b, t, d),
                              self.query_key.reshape(2 * h, -1))

@@ -1,4 +1,4 @@
-"""Factored exact evaluation of the vision-transformer head circuits: Bloch vectors per token, Pauli tail per head.
+"""Factored exact evaluation of the vision-transformer head circuits: token features times per-head weights.
 
 A head circuit (:func:`~qhep_contrast.models.vit_attention.head_circuits`) is a token loader and the first
 two rotation layers of the ansatz, ``RY(w[d+j]) RX(w[j]) L(x_j)`` on every qubit ``j`` (a product state with
@@ -11,9 +11,16 @@ exactly,
 
 :class:`FactoredHead` builds each head's tail unitary with one call of the exact engine (``2^d`` basis
 states per head: ``RX(pi b_j)|0> = (-i)^{b_j} |b_j>``, so ``U|b> = i^{|b|} U RX(pi b)|0>``) and its Pauli
-coefficients, then evaluates every token in real arithmetic: the Bloch vectors in closed form, and the sum
-as ``v_low^T C v_high`` with ``v_low``, ``v_high`` the outer products of the ``v_j`` of the lower and upper
-half of the qubits. Results equal the per-token engine calls to rounding.
+coefficients. Every loader gives ``v_j = B_j u_j`` with ``u_j = (1, sin x_j, cos x_j)`` and a weight-only
+``4 x 3`` matrix ``B_j`` (the leading rotations times the loader's matrix), so
+
+    <Z_q>(x) = sum_a W[a, q] prod_j u_j[a_j],    W[a, q] = sum_P c_P prod_j B_j[p_j, a_j]:
+
+each circuit is linear in the ``3^d`` token features ``u_0 (x) ... (x) u_{d-1}``
+(:func:`token_features`), which the query, key and value circuits of a head share. Per token that is one
+outer product and one ``3^d x n_obs`` matrix product; everything that depends on the weights alone
+(``W``: ``3^d x n_obs`` per circuit) is computed once per step. Results equal the per-token engine calls to
+rounding.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from qhep_contrast.circuits import CircuitSpec
 from qhep_contrast.exceptions import CircuitError
 from qhep_contrast.execution import exact
 
-__all__ = ["FactoredHead"]
+__all__ = ["FactoredHead", "loaded_z", "token_features"]
 
 
 def _tail(ansatz: CircuitSpec, d: int) -> tuple[QuantumCircuit, list]:
@@ -69,21 +76,52 @@ def _pauli_basis(d: int) -> Tensor:
     return basis
 
 
-def _bloch(x: Tensor, loader: str) -> tuple[Tensor, Tensor, Tensor]:
-    """Bloch vector of ``L(x)|0>`` per angle."""
-    if loader == "rx":  # RX(x)|0>
-        return torch.zeros_like(x), -torch.sin(x), torch.cos(x)
-    if loader == "h_rx":  # RX(x)|+> = |+> up to a phase
-        return torch.ones_like(x), torch.zeros_like(x), torch.zeros_like(x)
-    return torch.cos(x), torch.zeros_like(x), -torch.sin(x)  # h_ry: RY(x)|+>
+_LOADED: dict[str, list[list[float]]] = {
+    "rx": [[1, 0, 0], [0, 0, 0], [0, -1, 0], [0, 0, 1]],  # RX(x)|0>: r = (0, -sin x, cos x)
+    "h_rx": [[1, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0]],  # RX(x)|+> = |+> up to a phase: r = (1, 0, 0)
+    "h_ry": [[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, -1, 0]],  # RY(x)|+>: r = (cos x, 0, -sin x)
+}
+"""Per loader, the ``4 x 3`` matrix ``A`` with ``(1, r(x)) = A (1, sin x, cos x)``, ``r`` the Bloch vector of
+``L(x)|0>``."""
 
 
-def _outer(vectors: list[Tensor]) -> Tensor:
-    """Outer product of ``(..., 4)`` vectors, flattened with the first one most significant."""
-    out = vectors[0]
-    for v in vectors[1:]:
-        out = (out[..., :, None] * v[..., None, :]).flatten(-2)
+def _loaded(loader: str) -> Tensor:
+    if loader not in _LOADED:
+        raise CircuitError(f"factored evaluation knows the loaders {tuple(_LOADED)}, got {loader!r}.")
+    return torch.tensor(_LOADED[loader], dtype=torch.float64)
+
+
+def token_features(x: Tensor) -> Tensor:
+    """``u_0 (x) u_1 (x) ... (x) u_{d-1}`` with ``u_j = (1, sin x_j, cos x_j)``: ``(..., d)`` -> ``(..., 3^d)``,
+    ``u_0`` most significant. Every head circuit's ``<Z_q>`` is linear in these features
+    (:meth:`FactoredHead.feature_weights`)."""
+    u = torch.stack([torch.ones_like(x), torch.sin(x), torch.cos(x)], dim=-1)  # (..., d, 3)
+    out = u[..., 0, :]
+    for j in range(1, x.shape[-1]):
+        out = (out[..., :, None] * u[..., j, None, :]).flatten(-2)
     return out
+
+
+def loaded_z(x: Tensor, loader: str) -> Tensor:
+    """``<Z>`` of ``L(x)|0>`` per angle: ``cos x`` (``"rx"``), ``0`` (``"h_rx"``), ``-sin x`` (``"h_ry"``).
+
+    This is what a head circuit computes with its entanglers and trainable gates removed (the product-state
+    stand-in, :func:`~qhep_contrast.circuits.product_standin`): qubit ``j`` keeps only its loader, so
+    ``<Z_j> = z(L(x_j)|0>)``.
+    """
+    a = _loaded(loader)[3].tolist()
+    return a[0] + a[1] * torch.sin(x) + a[2] * torch.cos(x)
+
+
+def _rotations(a: Tensor, b: Tensor) -> Tensor:
+    """``diag(1, R_y(b) R_x(a))`` acting on ``(1, r)``: ``(..., )`` angles -> ``(..., 4, 4)``."""
+    one, zero = torch.ones_like(a), torch.zeros_like(a)
+    ca, sa, cb, sb = torch.cos(a), torch.sin(a), torch.cos(b), torch.sin(b)
+    rows = [[one, zero, zero, zero],  # RX(a): y' = y ca - z sa, z' = y sa + z ca; then RY(b):
+            [zero, cb, sb * sa, sb * ca],  # x'' = x cb + z' sb
+            [zero, zero, ca, -sa],  # y'' = y'
+            [zero, -sb, cb * sa, cb * ca]]  # z'' = z' cb - x sb
+    return torch.stack([torch.stack(r, dim=-1) for r in rows], dim=-2)
 
 
 class FactoredHead:
@@ -102,6 +140,7 @@ class FactoredHead:
         self.num_tail = len(params) - d
         self._engine = exact.compile(circuit, params, ())
         self.loader = loader
+        self._loader_matrix = _loaded(loader)
         bits = torch.tensor([[(k >> j) & 1 for j in range(d)] for k in range(2**d)], dtype=torch.float64)
         self._bits = bits  # (2^d, d)
         self._phase = torch.tensor([(1j) ** int(b.sum()) for b in bits], dtype=torch.complex128)
@@ -110,7 +149,6 @@ class FactoredHead:
         partner = paulis.abs().argmax(dim=2)  # (4^d, 2^d): j(i)
         self._phases = paulis.gather(2, partner[..., None])[..., 0]  # P[i, j(i)]
         self._entries = (partner * 2**d + torch.arange(2**d)).flatten()  # flat index of M[j(i), i]
-        self.low = (d + 1) // 2
 
     def unitaries(self, tail_weights: Tensor) -> Tensor:
         """``U`` of every group, ``(G, 2^d, 2^d)`` complex, from the tail weights ``(G, n_tail)``."""
@@ -121,27 +159,33 @@ class FactoredHead:
         return (states * self._phase.to(states)[None, :, None]).transpose(1, 2)  # column b = U|b>
 
     def coefficients(self, tail_weights: Tensor) -> Tensor:
-        """Pauli coefficients of ``U^dagger Z_q U`` of every group and read-out, ``(G, n_obs, 4^low, 4^(d-low))``."""
+        """Pauli coefficients of ``U^dagger Z_q U`` of every group and read-out, ``(G, n_obs, 4^d)`` (string index
+        ``sum_j p_j 4^(d-1-j)``)."""
         u = self.unitaries(tail_weights)
         z = self._z.to(u)
         m = torch.einsum("gki,ko,gkj->goij", u.conj(), z, u)  # (G, n_obs, 2^d, 2^d)
         n = 2**self.d  # Tr(P M) = sum_i P[i, j(i)] M[j(i), i]
         picked = m.flatten(-2).index_select(-1, self._entries.to(m.device)).view(*m.shape[:2], -1, n)
-        c = (picked * self._phases.to(m)).sum(-1).real / n
-        return c.reshape(*c.shape[:2], 4**self.low, 4 ** (self.d - self.low))
+        return (picked * self._phases.to(m)).sum(-1).real / n
+
+    def feature_weights(self, weights: Tensor) -> Tensor:
+        """``W`` with ``<Z_q> = token_features(x) @ W[:, q]`` for every group, ``(G, 3^d, n_obs)``, from all the
+        circuit weights ``(G, n_w)``.
+
+        The loader and the leading rotations of qubit ``j`` map ``u_j = (1, sin x_j, cos x_j)`` linearly to
+        ``v_j = B_j u_j`` (``B_j = diag(1, R_y R_x) A``, ``A`` the loader's matrix), so
+        ``W[a, q] = sum_P c_P prod_j B_j[p_j, a_j]``: the Pauli coefficients contracted with ``B_j`` on each
+        qubit's axis.
+        """
+        d, g = self.d, weights.shape[0]
+        c = self.coefficients(weights[:, 2 * d:])  # (G, n_obs, 4^d)
+        b = _rotations(weights[:, :d], weights[:, d:2 * d]) @ self._loader_matrix.to(weights)  # (G, d, 4, 3)
+        n_obs = c.shape[1]
+        t = c
+        for j in range(d):  # axis of qubit j: 4 Pauli components -> 3 features
+            t = torch.einsum("goapb,gpq->goaqb", t.reshape(g, n_obs, 3**j, 4, 4 ** (d - j - 1)), b[:, j])
+        return t.reshape(g, n_obs, 3**d).transpose(1, 2)
 
     def __call__(self, slices: Tensor, weights: Tensor) -> Tensor:
         """``<Z_q>`` of every token of every group: slices ``(G, N, d)``, weights ``(G, n_w)`` -> ``(G, N, n_obs)``."""
-        d = self.d
-        x, y, z = _bloch(slices, self.loader)
-        a, b = weights[:, None, :d], weights[:, None, d:2 * d]
-        ca, sa, cb, sb = torch.cos(a), torch.sin(a), torch.cos(b), torch.sin(b)
-        y, z = y * ca - z * sa, y * sa + z * ca  # RX(w_j): rotation about x
-        x, z = x * cb + z * sb, z * cb - x * sb  # RY(w_{d+j}): rotation about y
-        v = torch.stack([torch.ones_like(x), x, y, z], dim=-1)  # (G, N, d, 4)
-        low = _outer([v[..., j, :] for j in range(self.low)])  # (G, N, 4^low)
-        high = _outer([v[..., j, :] for j in range(self.low, d)])  # (G, N, 4^(d-low))
-        c = self.coefficients(weights[:, 2 * d:])  # (G, n_obs, 4^low, 4^(d-low))
-        g, n_obs, rows, cols = c.shape
-        mixed = torch.bmm(low, c.permute(0, 2, 1, 3).reshape(g, rows, n_obs * cols))  # (G, N, n_obs * cols)
-        return (mixed.view(g, -1, n_obs, cols) * high[:, :, None, :]).sum(-1)
+        return torch.bmm(token_features(slices), self.feature_weights(weights))

@@ -15,6 +15,9 @@ One-class anomaly models (``model.anomaly``) are scored, not embedded: their dia
 ``anomaly_auc_trained`` / ``anomaly_auc_reset`` (anomaly-score AUC on the balanced test split, as
 :func:`~qhep_contrast.pipeline.anomaly_eval.evaluate_anomaly` draws it) in place of the probe AUCs, and no
 ``probe_auc_angles``.
+
+Models with several circuit layers (the quantum attention of a vision transformer, one per encoder layer)
+have all of them reset at once; see :func:`circuit_contribution`.
 """
 
 from __future__ import annotations
@@ -38,30 +41,58 @@ from qhep_contrast.qnn import QuantumLayer
 __all__ = ["trained_circuits", "circuit_contribution"]
 
 
-def trained_circuits(model: nn.Module) -> list[QuantumLayer]:
-    """The quantum layers of ``model`` whose weights train (none for twins, frozen circuits and stand-ins)."""
-    return [m for m in model.modules() if isinstance(m, QuantumLayer) and m.num_weights > 0 and m.weight.requires_grad]
+def _circuit_tensors(module: nn.Module) -> list[nn.Parameter]:
+    """The circuit weights ``module`` holds itself: a quantum layer's ``weight``, or what its
+    ``circuit_parameters()`` names (quantum attention)."""
+    if isinstance(module, QuantumLayer):
+        return [module.weight] if module.num_weights > 0 else []
+    named = getattr(module, "circuit_parameters", None)
+    return list(named()) if callable(named) else []
+
+
+def trained_circuits(model: nn.Module) -> list[nn.Module]:
+    """The modules of ``model`` whose circuit weights train: quantum layers and quantum attention layers (none for
+    twins, frozen circuits and stand-ins), in module order."""
+    return [m for m in model.modules()
+            if (weights := _circuit_tensors(m)) and all(w.requires_grad for w in weights)]
+
+
+def _flat(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().cpu().reshape(t.shape[0], -1)
 
 
 @torch.no_grad()
-def _embed(model: nn.Module, layer: QuantumLayer, dataset: Any, batch_size: int,
+def _embed(model: nn.Module, layers: list[nn.Module], dataset: Any, batch_size: int,
            device: torch.device) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Representations, labels, and the layer's inputs and outputs over ``dataset`` (real float64 arrays)."""
+    """Representations, labels, the first layer's inputs and every layer's outputs (side by side) over
+    ``dataset`` (real float64 arrays, one row per sample)."""
     inputs: list[torch.Tensor] = []
-    outputs: list[torch.Tensor] = []
-    hooks = [layer.register_forward_pre_hook(lambda _m, args: inputs.append(args[0].detach().cpu())),
-             layer.register_forward_hook(lambda _m, _args, out: outputs.append(out.detach().cpu()))]
+    outputs: list[list[torch.Tensor]] = [[] for _ in layers]
+    hooks = [layers[0].register_forward_pre_hook(lambda _m, args: inputs.append(_flat(args[0])))]
+    for layer, store in zip(layers, outputs):
+        hooks.append(layer.register_forward_hook(lambda _m, _args, out, store=store: store.append(_flat(out))))
     try:
         z, y = embed_dataset(cast(Callable[[torch.Tensor], torch.Tensor], model.embed), dataset, batch_size, device)
     finally:
         for hook in hooks:
             hook.remove()
-    return real_features(z), y, real_features(torch.cat(inputs)), real_features(torch.cat(outputs))
+    out = np.hstack([real_features(torch.cat(store)) for store in outputs])
+    return real_features(z), y, real_features(torch.cat(inputs)), out
+
+
+def _set_weights(layers: list[nn.Module], values: list[torch.Tensor]) -> None:
+    weights = [w for layer in layers for w in _circuit_tensors(layer)]
+    for weight, value in zip(weights, values, strict=True):
+        weight.data.copy_(value.to(weight.device))
 
 
 def circuit_contribution(model: nn.Module, config: RunConfig, data: DataBundle,
                          device: torch.device) -> dict[str, Any]:
     """The diagnostic of the module docstring for a trained ``model`` (empty dict without a trained circuit).
+
+    With several circuit layers (e.g. the quantum attention of every transformer layer) all of them are reset
+    together; ``outputs_r2`` is then over every layer's outputs side by side and ``probe_auc_angles`` over the
+    first layer's inputs.
 
     Args:
         model: the trained model (best checkpoint loaded), in eval mode.
@@ -70,26 +101,27 @@ def circuit_contribution(model: nn.Module, config: RunConfig, data: DataBundle,
         device: where to compute.
     """
     layers = trained_circuits(model)
-    if len(layers) != 1:
+    if not layers:
         return {}
-    [layer] = layers
-    [initial] = trained_circuits(build_model(config, data.image_shape))
+    initial = [w.detach().clone() for layer in trained_circuits(build_model(config, data.image_shape))
+               for w in _circuit_tensors(layer)]
     model.eval()
     bs = config.data.eval_batch_size
     anomaly = bool(getattr(model, "anomaly", False))
     test_set = subset(data.test, balanced_indices(data.test.labels, config.seed + 1)) if anomaly else data.test
-    trained_w = layer.weight.detach().clone()
-    train_z, train_y, train_in, train_out = _embed(model, layer, data.train, bs, device)
-    test_z, test_y, test_in, test_out = _embed(model, layer, test_set, bs, device)
+    trained_w = [w.detach().clone() for layer in layers for w in _circuit_tensors(layer)]
+    train_z, train_y, train_in, train_out = _embed(model, layers, data.train, bs, device)
+    test_z, test_y, test_in, test_out = _embed(model, layers, test_set, bs, device)
     try:
-        layer.weight.data.copy_(initial.weight.detach().to(layer.weight.device))
-        reset_train_z, _, _, reset_train_out = _embed(model, layer, data.train, bs, device)
-        reset_test_z, _, _, reset_test_out = _embed(model, layer, test_set, bs, device)
+        _set_weights(layers, initial)
+        reset_train_z, _, _, reset_train_out = _embed(model, layers, data.train, bs, device)
+        reset_test_z, _, _, reset_test_out = _embed(model, layers, test_set, bs, device)
     finally:
-        layer.weight.data.copy_(trained_w)
+        _set_weights(layers, trained_w)
+    change = torch.cat([(t - i).flatten() for t, i in zip(trained_w, initial)]).norm()
+    scale = torch.cat([i.flatten() for i in initial]).norm()
     common = {"outputs_r2": linear_r2(reset_train_out, train_out, reset_test_out, test_out),
-              "weight_change": float((trained_w - initial.weight.detach()).norm()
-                                     / max(float(initial.weight.detach().norm()), 1e-12))}
+              "weight_change": float(change / max(float(scale), 1e-12))}
     if anomaly:
         normal = int(getattr(config.objective.options, "normal_class", 1))
         trained = float(anomaly_metrics(test_z.reshape(-1), test_y, normal, ()).values["anomaly_auc"])

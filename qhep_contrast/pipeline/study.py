@@ -37,6 +37,7 @@ from qhep_contrast.exceptions import CheckpointError, ConfigError
 from qhep_contrast.experiment.builders import build_data, build_model, split_seed_of
 from qhep_contrast.experiment.config import STUDY_CONTROLS, RunConfig, config_from_dict, config_to_dict
 from qhep_contrast.experiment.run_dir import create_run_dir, read_json, read_run_config, write_config, write_json
+from qhep_contrast.models import MODELS
 from qhep_contrast.models.controls import describe_model
 
 __all__ = ["HYBRID", "Study", "variant_config", "available_controls", "plan_study", "run_study", "load_study"]
@@ -69,11 +70,13 @@ class Study:
 
 
 def available_controls(config: RunConfig) -> list[str]:
-    """The controls the configured model kind offers (options ``control`` and ``twin``)."""
+    """The controls the configured model kind offers: its ``control`` values named in its traits
+    (:attr:`~qhep_contrast.models.ModelTraits.controls`) and ``matched_twin`` with a ``twin`` option."""
     options = config.model.options
+    traits = MODELS.get(config.model.name).traits
     offered = []
     if hasattr(options, "control"):
-        offered += [c for c in STUDY_CONTROLS if c != "matched_twin"]
+        offered += [c for c in STUDY_CONTROLS if c in getattr(traits, "controls", ())]
     if hasattr(options, "twin"):
         offered.append("matched_twin")
     return offered

@@ -43,8 +43,12 @@ def headline(study: Study) -> tuple[str, str]:
 
 
 def _metric_keys(study: Study) -> list[tuple[str, str]]:
-    """``(key, label)`` of every reported metric."""
-    keys = [headline(study)] if _anomaly(study) else [("probe_auc", "probe AUC"), ("knn_auc", "kNN AUC")]
+    """``(key, label)`` of every reported metric (a supervised run's own classifier AUC first)."""
+    if _anomaly(study):
+        keys = [headline(study)]
+    else:
+        keys = [("classifier_auc", "classifier AUC")] if study.config.objective.name == "supervised" else []
+        keys += [("probe_auc", "probe AUC"), ("knn_auc", "kNN AUC")]
     keys += [(f"rejection_{e:g}", f"1/eps_B @ {e:g}") for e in study.config.eval.efficiencies]
     return keys
 
@@ -59,7 +63,8 @@ def _run_metrics(evaluation: dict[str, Any], anomaly: bool = False) -> dict[str,
         out["n_test"], out["n_test_positive"] = evaluation.get("n_test"), evaluation.get("n_anomaly")
     else:
         rejection = evaluation.get("probe_rejection") or {}
-        out = {"probe_auc": evaluation.get("probe_auc"), "knn_auc": evaluation.get("knn_auc")}
+        out = {"probe_auc": evaluation.get("probe_auc"), "knn_auc": evaluation.get("knn_auc"),
+               "classifier_auc": evaluation.get("classifier_auc")}
         out.update({f"rejection_{k}": v for k, v in rejection.items()})
         out["flags"] = collapse_flags(evaluation.get("probe_auc"), evaluation.get("embedding_variance"),
                                       evaluation.get("embedding_mean_square"))

@@ -9,12 +9,14 @@ import pytest
 import torch
 from qiskit.quantum_info import Statevector
 
+from qhep_contrast.circuits import product_standin, qvit_query_key, qvit_value
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models import circuit_weights, count_parameters
 from qhep_contrast.models.registry import MODELS
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.models.vit import READOUTS
 from qhep_contrast.models.vit_attention import LOADERS, SIMULATIONS, ClassicalAttention, QuantumAttention
+from qhep_contrast.models.vit_factored import FactoredHead, token_features
 from qhep_contrast.models.vit_tokens import POSITIONAL, PatchEmbedding, constant_code, sinusoidal_code
 from qhep_contrast.objectives.supervised import model_logits
 
@@ -233,3 +235,70 @@ def test_bad_input_gives_config_errors() -> None:
         MODELS.select({"kind": "qvit", "readout": "first"}, default_name="qvit")
     with pytest.raises(ConfigError, match=r"model\.patch"):
         MODELS.select({"kind": "qvit", "patch": [4]}, default_name="qvit")
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_product_standin_equals_the_statevector_of_the_unentangled_circuit(loader: str) -> None:
+    """The stand-in's Q, K, V equal Qiskit Statevector of the head circuits with entanglers and trainable gates
+    removed (:func:`product_standin`), token by token."""
+    att = QuantumAttention(8, 2, loader=loader, control="product_standin")
+    assert att.circuit_parameters() == [] and count_parameters(att) == 0
+    x = torch.randn(2, 5, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    q, k, v = att.circuit_outputs(x)
+    qk_spec, v_spec = (product_standin(s) for s in (att.query_key_spec, att.value_spec))
+    assert qk_spec.num_weights == v_spec.num_weights == 0
+    qk = (qk_spec.inputs, (), qk_spec.circuit)
+    val = (v_spec.inputs, (), v_spec.circuit)
+    for b in range(2):
+        for h in range(2):
+            for t in range(5):
+                token = x[b, t, 4 * h:4 * h + 4].numpy()
+                ref_q = _expectations(qk, token, np.zeros(0), [0])[0]
+                assert float(q[h, b, t]) == pytest.approx(ref_q, abs=1e-12)
+                assert float(k[h, b, t]) == pytest.approx(ref_q, abs=1e-12)
+                np.testing.assert_allclose(v[h, b, t].numpy(), _expectations(val, token, np.zeros(0), list(range(4))),
+                                           atol=1e-12)
+    if loader == "rx":  # <Z_j> = cos(x_j): the stand-in sees the tokens
+        torch.testing.assert_close(v, x.reshape(2, 5, 2, 4).permute(2, 0, 1, 3).cos())
+
+
+def test_controls_of_the_attention_circuits() -> None:
+    """frozen_circuit: circuits keep their initial weights while the rest trains; product_standin: no circuit
+    weights; both have the hybrid's classical weights (same seed)."""
+    hybrid = _model((1, 8, 16), layers=2)
+    frozen = _model((1, 8, 16), layers=2, control="frozen_circuit")
+    standin = _model((1, 8, 16), layers=2, control="product_standin")
+    circuit = 2 * 152
+    assert count_parameters(frozen) == count_parameters(standin) == count_parameters(hybrid) - circuit
+    assert circuit_weights(frozen) == [] and circuit_weights(standin) == []
+    torch.testing.assert_close(frozen.encoder.layers[1].attention.value, hybrid.encoder.layers[1].attention.value)
+    torch.testing.assert_close(standin.encoder.tokens.embed.weight, hybrid.encoder.tokens.embed.weight)
+    images = torch.rand(6, 1, 8, 16, generator=torch.Generator().manual_seed(0))
+    labels = torch.tensor([0, 1, 0, 1, 1, 0], dtype=torch.float32)
+    for model in (frozen, standin):
+        before = {n: p.detach().clone() for n, p in model.named_parameters()}
+        optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=5e-3)
+        torch.nn.functional.binary_cross_entropy_with_logits(model_logits(model, images), labels).backward()
+        optimizer.step()
+        for name, p in model.named_parameters():
+            assert torch.equal(before[name], p) == (not p.requires_grad), name
+    with pytest.raises(ConfigError, match=r"model\.twin = true and model\.control = 'frozen_circuit'"):
+        MODELS.select({"kind": "qvit", "twin": True, "control": "frozen_circuit"}, default_name="qvit")
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_factored_head_is_linear_in_the_token_features(loader: str) -> None:
+    """FactoredHead alone (features times per-group weights) equals the engine's per-token values, and its
+    features are the outer product of (1, sin x_j, cos x_j)."""
+    att = QuantumAttention(8, 2, loader=loader, simulation="engine", seed=6).double()
+    x = torch.randn(2, 3, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
+    with torch.no_grad():
+        q, k, v = att.circuit_outputs(x)
+        xh = x.reshape(6, 2, 4).permute(1, 0, 2)  # (n_h, B T, d_h)
+        values = FactoredHead(att.value_spec, qvit_value(4), loader, [0, 1, 2, 3])(xh, att.value)
+        keys = FactoredHead(att.query_key_spec, qvit_query_key(4), loader, [0])(xh, att.query_key[1])
+    torch.testing.assert_close(values, v.reshape(2, 6, 4), rtol=0, atol=1e-12)
+    torch.testing.assert_close(keys[..., 0], k.reshape(2, 6), rtol=0, atol=1e-12)
+    features = token_features(torch.tensor([0.3, -1.2]))
+    u0, u1 = (torch.tensor([1.0, math.sin(a), math.cos(a)]) for a in (0.3, -1.2))
+    torch.testing.assert_close(features, torch.outer(u0, u1).flatten())
