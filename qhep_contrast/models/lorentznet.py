@@ -36,7 +36,8 @@ class LorentzNetOptions:
     """``[model] kind = "lorentznet"``."""
 
     quantum: list[str] = option([], choices=BLOCKS, help="block networks built as dressed circuits (empty: LorentzNet)")
-    twin: bool = option(False, help="every network classical at the quantum variant's widths (the classical twin)")
+    twin: bool = option(False, help="every network classical (quantum ignored) at the quantum variant's widths: the "
+                                    "classical twin")
     width: int = option(72, low=1, high=4096, help="node width H (quantum: 2H + 2 qubits per edge circuit)")
     edge_width: int = option(0, low=0, high=4096,
                              help="edge width He (0: 2H + 2 for the quantum variant and its twin, H for LorentzNet)")
@@ -52,13 +53,7 @@ class LorentzNetOptions:
     projection_layers: int = option(2, low=1, high=8)
 
 
-def _check(options: LorentzNetOptions, path: str) -> None:
-    if options.twin and options.quantum:
-        raise ConfigError(f"{path}.twin = true builds every network classical; drop {path}.quantum = "
-                          f"{options.quantum} (the twin keeps the quantum variant's widths by itself).")
-
-
-@MODELS.register("lorentznet", options=LorentzNetOptions, check=_check, traits=ModelTraits(uses_circuit=False),
+@MODELS.register("lorentznet", options=LorentzNetOptions, traits=ModelTraits(uses_circuit=False),
                  help="LorentzNet on particle jets, or its quantum variant (dressed-circuit QLieGEB blocks)")
 def build_lorentznet(options: LorentzNetOptions, *, image_shape: tuple[int, int, int], circuit: Any = None,
                      execution: Any = None, seed: int = 0) -> SiameseEncoder:
@@ -68,7 +63,8 @@ def build_lorentznet(options: LorentzNetOptions, *, image_shape: tuple[int, int,
         ConfigError: not packed particle jets, or a non-exact executor for the quantum variant.
     """
     kind = getattr(execution, "kind", "exact")
-    if options.quantum and kind != "exact":
+    quantum = [] if options.twin else options.quantum
+    if quantum and kind != "exact":
         raise ConfigError(f"model.kind = \"lorentznet\" runs its circuits on the exact engine only; got "
                           f"execution.kind = {kind!r}. Remove [execution] or set kind = \"exact\".")
     if image_shape[0] != 1 or image_shape[2] <= SCALAR_OFFSET:
@@ -76,7 +72,7 @@ def build_lorentznet(options: LorentzNetOptions, *, image_shape: tuple[int, int,
                           f"shape {image_shape}. Set [data] dataset = \"particle_jets\".")
     o = options
     encoder = LorentzNet(image_shape[2] - SCALAR_OFFSET, o.width, o.layers, c_weight=o.c_weight, metric=o.metric,
-                         quantum=o.quantum, edge_width=o.edge_width,
+                         quantum=quantum, edge_width=o.edge_width,
                          lie_widths=o.twin, depth=o.depth, init_scale=o.init_scale, seed=seed)
     head: nn.Module | None = None
     if o.head == "classifier":

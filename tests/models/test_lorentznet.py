@@ -130,7 +130,7 @@ def test_each_circuit_runs_once_per_block_on_every_edge() -> None:
 
 def test_twin_is_classical_at_the_quantum_widths() -> None:
     quantum = build_lorentznet(LorentzNetOptions(quantum=["phi_e"], width=4), image_shape=(1, 6, 13))
-    twin = build_lorentznet(LorentzNetOptions(twin=True, width=4), image_shape=(1, 6, 13))
+    twin = build_lorentznet(LorentzNetOptions(twin=True, quantum=["phi_e"], width=4), image_shape=(1, 6, 13))
     assert not any(isinstance(m, QuantumLayer) for m in twin.modules())
     assert quantum.encoder.blocks[0].phi_e.num_qubits == 10
     assert twin.encoder.blocks[0].phi_e[0].out_features == 10
