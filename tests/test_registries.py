@@ -165,25 +165,37 @@ def _dataset_table(name: str, tmp_path: Path) -> dict[str, Any]:
         "egamma": {"paths": _egamma_files(tmp_path), "channels": ["energy"], "image_size": 8, "log_scale": 1.0},
         "egamma_toy": {"toy_samples": 48, "channels": ["energy"], "image_size": 8},
         "mnist": {"paths": [_mnist_folder(tmp_path)]},
+        "particle_jets": {"paths": ["shipped"], "max_particles": 8},
     }
     return {"dataset": name, **base, **tables[name]}
+
+
+_PARTICLE_MODEL: dict[str, Any] = {"kind": "lorentznet", "width": 2, "layers": 2, "head": "projection"}
+"""A small particle-jet model for the particle dataset, views and model kind."""
 
 
 @pytest.mark.parametrize("name", DATASETS.names())
 def test_every_dataset_builds_and_trains_one_step(name: str, tmp_path: Path) -> None:
     table = _dataset_table(name, tmp_path)
     views = {"kind": "jet"} if name in ("quark_gluon", "egamma", "egamma_toy") else {"kind": "digit"}
-    tree = {**_tree(views=views), "data": table}
+    model = {}
+    if name == "particle_jets":
+        views, model = {"kind": "particle"}, _PARTICLE_MODEL
+    tree = {**_tree(views=views, model=model), "data": table}
     assert type(config_from_dict(tree).data.options) is DATASETS.get(name).options
     _one_step(tree)
 
 
 @pytest.mark.parametrize("name", VIEWS.names())
-def test_every_view_kind_builds_and_trains_one_step(name: str) -> None:
+def test_every_view_kind_builds_and_trains_one_step(name: str, tmp_path: Path) -> None:
     config = config_from_dict(_tree(views={"kind": name}, loss={"name": "triplet"}))
     augment = make_augment(config.views)
     assert (augment is None) == (name == "none")
-    _one_step(_tree(views={"kind": name}, loss={"name": "triplet"}))
+    tree = _tree(views={"kind": name}, loss={"name": "triplet"})
+    if name == "particle":
+        tree = {**_tree(views={"kind": name}, loss={"name": "triplet"}, model=_PARTICLE_MODEL),
+                "data": _dataset_table("particle_jets", tmp_path)}
+    _one_step(tree)
 
 
 @pytest.mark.parametrize("registry, name", [(ENCODERS, n) for n in ENCODERS.names()]
@@ -198,10 +210,15 @@ def test_every_circuit_builds_and_trains_one_step(registry: Registry, name: str)
 
 @pytest.mark.parametrize("twin", [False, True])
 @pytest.mark.parametrize("name", [n for n in MODELS.names() if not _is_anomaly_model(n)])
-def test_every_model_builds_and_trains_one_step(name: str, twin: bool) -> None:
-    config = config_from_dict(_tree(model={"kind": name, "twin": twin}))
-    assert isinstance(build_model(config, (1, 8, 8)), SiameseEncoder)
-    _one_step(_tree(model={"kind": name, "twin": twin}))
+def test_every_model_builds_and_trains_one_step(name: str, twin: bool, tmp_path: Path) -> None:
+    tree = _tree(model={"kind": name, "twin": twin})
+    if name == "lorentznet":
+        quantum = {} if twin else {"quantum": ["phi_e"]}
+        tree = {**_tree(model={**_PARTICLE_MODEL, "twin": twin, **quantum}, views={"kind": "particle"}),
+                "data": _dataset_table("particle_jets", tmp_path)}
+    config = config_from_dict(tree)
+    assert isinstance(build_model(config, (1, 8, 13) if name == "lorentznet" else (1, 8, 8)), SiameseEncoder)
+    _one_step(tree)
 
 
 @pytest.mark.parametrize("name", [n for n in MODELS.names() if _is_anomaly_model(n)])

@@ -15,7 +15,7 @@ import torch
 
 from qhep_contrast.execution.exact.allocator import allocator_tuned
 
-__all__ = ["write_json", "median_seconds", "median_wall_and_cpu", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
+__all__ = ["write_json", "median_seconds", "median_wall_and_cpu", "supervised_step", "machine_info", "matmul_gflops", "copy_gbps", "format_table"]
 
 
 def median_seconds(step: Callable[[], object], repeats: int, warmup: int = 3) -> float:
@@ -44,6 +44,23 @@ def median_wall_and_cpu(step: Callable[[], object], repeats: int, warmup: int = 
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
     return statistics.median(walls), statistics.median(cpus)
+
+
+def supervised_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, inputs: torch.Tensor,
+                    labels: torch.Tensor) -> Callable[[], None]:
+    """One binary-cross-entropy training step of ``model`` on ``(inputs, labels)`` as a callable to time (it
+    synchronises a CUDA device before returning)."""
+    from qhep_contrast.objectives.supervised import model_logits
+
+    def step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model_logits(model, inputs), labels)
+        loss.backward()
+        optimizer.step()
+        if inputs.device.type == "cuda":
+            torch.cuda.synchronize(inputs.device)
+
+    return step
 
 
 def matmul_gflops(size: int = 1024, repeats: int = 10, device: str = "cpu") -> float:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from qhep_contrast.bench._timing import machine_info, median_wall_and_cpu, write_json
+from qhep_contrast.bench._timing import machine_info, median_wall_and_cpu, supervised_step, write_json
 
 __all__ = ["add_arguments", "run", "step_timing"]
 
@@ -62,7 +62,6 @@ def step_timing(twin: bool, *, simulation: str = "factored", batch_size: int, im
     """Median wall/CPU seconds of one training step of the hybrid (``twin=False``) or its twin, and peak memory."""
     from qhep_contrast.models import count_parameters
     from qhep_contrast.models.registry import MODELS
-    from qhep_contrast.objectives.supervised import model_logits
 
     selection = MODELS.select({"kind": "qvit", "twin": twin, "readout": readout,
                                 "simulation": simulation}, default_name="qvit")
@@ -71,14 +70,7 @@ def step_timing(twin: bool, *, simulation: str = "factored", batch_size: int, im
     generator = torch.Generator().manual_seed(0)
     images = torch.rand(batch_size, 1, image_size, image_size, generator=generator).to(device)
     labels = (torch.rand(batch_size, generator=generator) < 0.5).float().to(device)
-
-    def step() -> None:
-        optimizer.zero_grad(set_to_none=True)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model_logits(model, images), labels)
-        loss.backward()
-        optimizer.step()
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
+    step = supervised_step(model, optimizer, images, labels)
 
     _reset_peak(device)
     wall, cpu = median_wall_and_cpu(step, repeats, warmup)

@@ -11,7 +11,7 @@ from typing import Any
 
 from qhep_contrast.circuits.selectable import ANSATZE, ENCODERS
 from qhep_contrast.data.augmentations import VIEWS
-from qhep_contrast.data.sources import DATASETS, ImageDataOptions
+from qhep_contrast.data.sources import DATASETS, ImageDataOptions, SplitOptions
 from qhep_contrast.execution.config import ExecutionConfig
 from qhep_contrast.execution.registry import EXECUTORS, execution_keys
 from qhep_contrast.losses.registry import LOSSES
@@ -64,7 +64,10 @@ def describe(name: str) -> str:
     registry = REGISTRIES[name]
     lines = [f"{name} ([{registry.section}] {registry.tag} = \"...\")"]
     if registry is DATASETS:
-        lines.append("  every dataset also takes: " + ", ".join(r[0] for r in option_rows(ImageDataOptions)))
+        common = [r[0] for r in option_rows(SplitOptions)]
+        lines.append("  every dataset also takes: " + ", ".join(common))
+        lines.append("  every image dataset also takes: "
+                     + ", ".join(r[0] for r in option_rows(ImageDataOptions) if r[0] not in common))
     for entry in registry.entries():
         lines.append(f"  {entry.name}: {entry.help}")
         traits = _traits(entry.traits)

@@ -39,7 +39,7 @@ from qhep_contrast.evaluation import (
 from qhep_contrast.evaluation.auc_error import auc_standard_error
 from qhep_contrast.evaluation.collapse import embedding_spread
 from qhep_contrast.evaluation.fidelity_kernel import fidelity_estimator, fidelity_metrics, layer_inputs
-from qhep_contrast.evaluation.roc import roc_auc
+from qhep_contrast.evaluation.roc import background_rejection, roc_auc, roc_curve
 from qhep_contrast.evaluation.zero_shot import SPLIT_SIZES
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.experiment.builders import DataBundle, build_data, build_model
@@ -173,12 +173,15 @@ def evaluate_model(model: nn.Module, config: RunConfig, data: DataBundle, device
 
 def _classifier_values(model: nn.Module, test: LabelledImageDataset, batch_size: int,
                        device: torch.device) -> dict[str, Any]:
-    """Test ROC AUC (Hanley-McNeil error), accuracy at logit 0 and N_test of a one-logit classifier."""
+    """Test ROC AUC (Hanley-McNeil error), accuracy at logit 0, 1/eps_B at 0.3 and 0.5 and N_test of a one-logit
+    classifier."""
     scores, labels = logits(model, test, batch_size, device)
     auc = roc_auc(scores, labels)
     positives = int((labels == 1).sum())
+    curve = roc_curve(scores, labels)
     return {"classifier_auc": auc, "classifier_auc_error": auc_standard_error(auc, positives, len(labels) - positives),
-            "classifier_accuracy": float(((scores > 0) == (labels == 1)).mean()), "classifier_n_test": len(labels)}
+            "classifier_accuracy": float(((scores > 0) == (labels == 1)).mean()), "classifier_n_test": len(labels),
+            "classifier_rejection": {str(e): background_rejection(curve, e) for e in (0.3, 0.5)}}
 
 
 def _fidelity_values(model: nn.Module, config: RunConfig, data: DataBundle, device: torch.device, executor: Any,

@@ -46,6 +46,8 @@ def tiny_overrides(path: Path, scratch: Path | None = None) -> list[str]:
     paths = tree.get("data", {}).get("paths", [])
     if dataset == "quark_gluon" and paths != ["shipped"]:  # generated-jet configs: the shipped jets instead
         overrides += ['data.paths=["shipped"]', "data.crop=0"]  # 16x16 shipped jets: no 26-pixel crop
+    if dataset == "particle_jets" and paths != ["shipped"]:
+        overrides.append('data.paths=["shipped"]')
     if dataset == "egamma_toy":
         overrides.append("data.toy_samples=64")
     if dataset == "egamma" and scratch is not None:

@@ -1,4 +1,4 @@
-"""Options every image dataset accepts: subsample, preprocessing, split and batch sizes."""
+"""Options every dataset accepts (subsample, split, batch sizes), and those of image datasets (preprocessing)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,17 @@ from qhep_contrast.data.preprocess import Preprocess
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.options import option
 
-__all__ = ["ImageDataOptions", "preprocess_of", "check_classes", "MAX_BATCH"]
+__all__ = ["SplitOptions", "ImageDataOptions", "preprocess_of", "check_classes", "MAX_BATCH"]
 
 MAX_BATCH = 1 << 20
 """Largest batch size accepted in a config."""
 
 
 @dataclass(frozen=True)
-class ImageDataOptions:
-    """``[data]`` keys shared by every dataset."""
+class SplitOptions:
+    """``[data]`` keys shared by every dataset: subsample, split and batch sizes."""
 
-    limit: int = option(0, low=0, help="use a stratified subsample of this many images (0: all)")
-    crop: int = option(0, low=0, high=4096, help="centre-crop size in pixels (0: none)")
-    image_size: int = option(0, low=0, high=1024, help="area-resize to this many pixels per side (0: keep)")
-    log_scale: float = option(0.0, low=0.0, help="log(1 + x / s) with this s (0: none)")
-    normalize: str = option("channel", choices=("channel", "image", "none"), help="divide by the maximum")
+    limit: int = option(0, low=0, help="use a stratified subsample of this many samples (0: all)")
     split: list[float] = option([0.6, 0.2, 0.2], low=0.0, high=1.0, low_open=True,
                                 help="train/validation/test fractions")
     split_seed: int = option(-1, low=-1, help="seed of the subsample and of the train/validation/test split "
@@ -36,8 +32,20 @@ class ImageDataOptions:
                               f"got {self.split}.")
 
 
-def preprocess_of(options: ImageDataOptions) -> Preprocess:
-    """The per-image preprocessing of the common options."""
+@dataclass(frozen=True)
+class ImageDataOptions(SplitOptions):
+    """``[data]`` keys shared by every image dataset: the common keys plus the preprocessing."""
+
+    crop: int = option(0, low=0, high=4096, help="centre-crop size in pixels (0: none)")
+    image_size: int = option(0, low=0, high=1024, help="area-resize to this many pixels per side (0: keep)")
+    log_scale: float = option(0.0, low=0.0, help="log(1 + x / s) with this s (0: none)")
+    normalize: str = option("channel", choices=("channel", "image", "none"), help="divide by the maximum")
+
+
+def preprocess_of(options: SplitOptions) -> Preprocess | None:
+    """The per-image preprocessing of the common image options (None for a dataset without them)."""
+    if not isinstance(options, ImageDataOptions):
+        return None
     return Preprocess.from_options(crop=options.crop or None, size=options.image_size or None,
                                    log=options.log_scale or None,
                                    normalize=None if options.normalize == "none" else options.normalize)

@@ -1,0 +1,143 @@
+"""LorentzNet and its quantum variant: parameter count, Lorentz/rotation invariance, padding, batching."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from qhep_contrast.data.particles import pack_particles, pid_one_hot
+from qhep_contrast.models.lorentznet import LorentzNetOptions, build_lorentznet
+from qhep_contrast.qnn.layer import QuantumLayer
+
+QUANTUM = ["phi_e", "phi_h", "phi_x", "phi_m"]
+
+
+def _jets(n: int = 3, m: int = 6, seed: int = 0, counts: tuple[int, ...] = (6, 4, 2)) -> torch.Tensor:
+    """Packed jets ``(n, 1, m, 13)`` of massive particles (E > |p|), float64, ``counts[k]`` real particles."""
+    rng = np.random.default_rng(seed)
+    p = rng.normal(0.0, 1.0, (n, m, 3)) + np.array([0.0, 0.0, 3.0])
+    e = np.sqrt((p**2).sum(-1) + rng.uniform(0.01, 0.2, (n, m)))
+    mask = np.arange(m)[None, :] < np.asarray(counts)[:, None]
+    pid = rng.choice([22, 211, 2112, 11], (n, m))
+    return torch.from_numpy(pack_particles(mask, np.concatenate([e[..., None], p], -1), pid_one_hot(pid))).double()
+
+
+def _rotation(rng: np.random.Generator) -> np.ndarray:
+    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+    q = q * np.sign(np.diag(r))
+    if np.linalg.det(q) < 0:
+        q[:, 0] = -q[:, 0]
+    out = np.eye(4)
+    out[1:, 1:] = q
+    return out
+
+
+def _boost(rng: np.random.Generator, rapidity: float) -> np.ndarray:
+    n = rng.normal(size=3)
+    n /= np.linalg.norm(n)
+    ch, sh = math.cosh(rapidity), math.sinh(rapidity)
+    out = np.eye(4)
+    out[0, 0] = ch
+    out[0, 1:] = out[1:, 0] = sh * n
+    out[1:, 1:] += (ch - 1) * np.outer(n, n)
+    return out
+
+
+def _transform(jets: torch.Tensor, lam: np.ndarray) -> torch.Tensor:
+    out = jets.clone()
+    out[..., 1:5] = jets[..., 1:5] @ torch.from_numpy(lam).T
+    return out
+
+
+def _model(**options: object) -> torch.nn.Module:
+    defaults: dict[str, object] = {"width": 6, "layers": 3}
+    defaults.update(options)
+    model = build_lorentznet(LorentzNetOptions(**defaults), image_shape=(1, 6, 13), seed=3).double()
+    return model.eval()
+
+
+def _out(model: torch.nn.Module, jets: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return model.project(model.embed(jets))
+
+
+def test_parameter_count_of_the_published_configuration() -> None:
+    model = build_lorentznet(LorentzNetOptions(width=72, layers=6, c_weight=1e-3), image_shape=(1, 30, 13), seed=0)
+    assert sum(p.numel() for p in model.parameters()) == 227_096
+
+
+@pytest.mark.parametrize("quantum", [[], QUANTUM, ["phi_e"]], ids=["classical", "all_quantum", "phi_e"])
+def test_minkowski_output_invariant_under_lorentz_transformations(quantum: list[str]) -> None:
+    options = {"quantum": quantum, "width": 2, "layers": 2} if quantum else {}
+    model, jets = _model(**options), _jets()
+    ref = _out(model, jets)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        lam = _rotation(rng) @ _boost(rng, rng.uniform(-1.5, 1.5)) @ _rotation(rng)
+        assert np.allclose(lam.T @ np.diag([1, -1, -1, -1]) @ lam, np.diag([1, -1, -1, -1]))
+        torch.testing.assert_close(_out(model, _transform(jets, lam)), ref, rtol=1e-6, atol=1e-9)
+        with torch.no_grad():
+            torch.testing.assert_close(model.embed(_transform(jets, lam)), model.embed(jets), rtol=1e-6, atol=1e-9)
+    assert ref.std() > 1e-4 * ref.abs().max()  # the jets give different outputs: the check can fail
+
+
+@pytest.mark.parametrize("quantum", [[], ["phi_e", "phi_x"]], ids=["classical", "quantum"])
+def test_euclidean_metric_keeps_rotations_and_breaks_boosts(quantum: list[str]) -> None:
+    options: dict[str, object] = {"metric": "euclidean", "quantum": quantum}
+    if quantum:
+        options.update(width=2, layers=2)
+    model, jets = _model(**options), _jets()
+    ref = _out(model, jets)
+    rng = np.random.default_rng(2)
+    t = rng.uniform(0, 2 * math.pi)
+    xy = np.eye(4)
+    xy[1:3, 1:3] = [[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]]
+    torch.testing.assert_close(_out(model, _transform(jets, xy)), ref, rtol=1e-6, atol=1e-9)
+    with torch.no_grad():
+        rest, moved = model.embed(jets), model.embed(_transform(jets, _boost(rng, 0.8)))
+    assert (moved - rest).abs().max() > 1e-4 * rest.abs().max()  # 100 times the invariance tolerance
+
+
+@pytest.mark.parametrize("quantum", [[], QUANTUM], ids=["classical", "quantum"])
+@pytest.mark.parametrize("train", [False, True], ids=["eval", "train"])
+def test_padding_does_not_change_the_output(quantum: list[str], train: bool) -> None:
+    options: dict[str, object] = {"quantum": quantum, "width": 2, "layers": 2} if quantum else {}
+    model = _model(**options).train(train)
+    jets = _jets()
+    padded = torch.cat([jets, torch.zeros(3, 1, 5, 13, dtype=jets.dtype)], dim=2)
+    torch.testing.assert_close(model.embed(padded), model.embed(jets), rtol=1e-10, atol=1e-12)
+    if train:  # batch statistics: dropping real particles of jet 0 changes them for every jet
+        return
+    short = jets[:, :, :4]  # the real particles of jets 1 and 2 fit in 4 rows; jet 0 loses two
+    torch.testing.assert_close(model.embed(short)[1:], model.embed(jets)[1:], rtol=1e-10, atol=1e-12)
+    assert not torch.allclose(model.embed(short)[:1], model.embed(jets)[:1])
+
+
+def test_each_circuit_runs_once_per_block_on_every_edge() -> None:
+    model = _model(quantum=QUANTUM, width=2, layers=3)
+    rows: list[int] = []
+    for module in model.modules():
+        if isinstance(module, QuantumLayer):
+            module.register_forward_hook(lambda mod, args, out: rows.append(args[0].shape[0]))
+    model.embed(_jets())
+    edges, particles = 6 * 5 + 4 * 3 + 2 * 1, 12
+    # per block: phi_e, phi_m (edges), phi_x (edges, not in the last block), phi_h (particles)
+    assert sorted(rows) == sorted([edges, edges, particles] * 3 + [edges] * 2)
+
+
+def test_twin_is_classical_at_the_quantum_widths() -> None:
+    quantum = build_lorentznet(LorentzNetOptions(quantum=["phi_e"], width=4), image_shape=(1, 6, 13))
+    twin = build_lorentznet(LorentzNetOptions(twin=True, quantum=["phi_e"], width=4), image_shape=(1, 6, 13))
+    assert not any(isinstance(m, QuantumLayer) for m in twin.modules())
+    assert quantum.encoder.blocks[0].phi_e.num_qubits == 10
+    assert twin.encoder.blocks[0].phi_e[0].out_features == 10
+
+
+def test_gradients_reach_every_parameter() -> None:
+    model = _model(quantum=QUANTUM, width=2, layers=2).train()
+    model.project(model.embed(_jets())).sum().backward()
+    missing = [n for n, p in model.named_parameters() if p.grad is None]
+    assert not missing
