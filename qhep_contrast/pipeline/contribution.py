@@ -9,7 +9,7 @@ seed rebuilds them), on the run's own splits:
   (:func:`~qhep_contrast.evaluation.contribution.linear_r2`; 1 means training the circuit did nothing a linear
   layer could not);
 * ``probe_auc_angles``: linear-probe AUC of the circuit's input angles themselves (what the front-end alone
-  delivers to the circuit).
+  delivers to the circuit); None where the circuit runs on other rows than samples (a graph network's edges).
 
 One-class anomaly models (``model.anomaly``) are scored, not embedded: their diagnostic has
 ``anomaly_auc_trained`` / ``anomaly_auc_reset`` (anomaly-score AUC on the balanced test split, as
@@ -131,7 +131,8 @@ def circuit_contribution(model: nn.Module, config: RunConfig, data: DataBundle,
     c = config.eval.probe_c
     trained_auc = linear_probe(train_z, train_y, test_z, test_y, c=c).auc
     reset_auc = linear_probe(reset_train_z, train_y, reset_test_z, test_y, c=c).auc
-    angles = linear_probe(train_in, train_y, test_in, test_y, c=c).auc
+    per_sample = train_in.shape[0] == train_y.shape[0] and test_in.shape[0] == test_y.shape[0]
+    angles = linear_probe(train_in, train_y, test_in, test_y, c=c).auc if per_sample else None
     return {"probe_auc_trained": trained_auc, "probe_auc_reset": reset_auc,
             "reset_gap": None if trained_auc is None or reset_auc is None else trained_auc - reset_auc,
             "probe_auc_angles": angles, **common}
