@@ -46,7 +46,7 @@ from qhep_contrast.circuits import CircuitSpec, angle_encoder, compose, qvit_que
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.execution import exact
 from qhep_contrast.models._seeding import seeded
-from qhep_contrast.models.vit_factored import FactoredHead, loaded_z, token_features
+from qhep_contrast.models.vit_factored import FactoredHead, feature_product, loaded_z
 
 __all__ = ["CIRCUIT_CONTROLS", "LOADERS", "SIMULATIONS", "ClassicalAttention", "QuantumAttention", "head_circuits", "split_heads"]
 
@@ -102,6 +102,19 @@ def head_circuits(d: int, loader: str = "h_rx") -> tuple[CircuitSpec, CircuitSpe
 def _attend(scores: Tensor, values: Tensor, d: int) -> Tensor:
     """``softmax(scores / sqrt(d)) @ values`` over the last axis of ``scores``."""
     return torch.softmax(scores / math.sqrt(d), dim=-1) @ values
+
+
+def _distance_scores(q: Tensor, k: Tensor, scale: float) -> Tensor:
+    """Scaled scores ``scale * A_ij``, ``A_ij = -(Q_i - K_j)^2``, up to a per-row constant: ``(n_h, B, T)`` twice
+    -> ``(n_h, B, T, T)``.
+
+    ``-(Q_i - K_j)^2 = 2 Q_i K_j - K_j^2 - Q_i^2``; the last term is the same for every key of query ``i`` and
+    cancels in the softmax over ``j``, so ``2 Q_i K_j - K_j^2`` gives the same attention weights, in one fused
+    batched product (``baddbmm``) instead of a chain of elementwise passes over the ``T x T`` scores.
+    """
+    h, b, t = q.shape
+    q2, k2 = q.reshape(h * b, t, 1), k.reshape(h * b, 1, t)
+    return torch.baddbmm(-k2.square(), q2, k2, beta=scale, alpha=2.0 * scale).view(h, b, t, t)
 
 
 def _merge(heads: Tensor) -> Tensor:
@@ -218,7 +231,7 @@ class QuantumAttention(nn.Module):
             w_qk = qk_head.feature_weights(self.query_key.reshape(2 * h, -1))  # (2 n_h, 3^d, 1)
             w_qk = w_qk.reshape(2, h, -1).permute(1, 2, 0)  # (n_h, 3^d, 2): query, key
             w = torch.cat([w_qk, v_head.feature_weights(self.value)], dim=-1)  # (n_h, 3^d, 2 + d_h)
-            out = torch.bmm(token_features(xh.reshape(h, b * t, d)), w).view(h, b, t, 2 + d)
+            out = feature_product(xh.reshape(h, b * t, d), w).view(h, b, t, 2 + d)
             return out[..., 0], out[..., 1], out[..., 2:]
         empty = x.new_zeros(0)
         qk_rows = self._rows(xh.unsqueeze(0).expand(2, -1, -1, -1, -1).reshape(2 * h, b, t, d),
@@ -229,5 +242,5 @@ class QuantumAttention(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         q, k, v = self.circuit_outputs(x)
-        scores = -(q.unsqueeze(-1) - k.unsqueeze(-2)).square()  # (n_h, B, T, T): A_ij = -(Q_i - K_j)^2
-        return _merge(_attend(scores, v, self.head_width))
+        weights = torch.softmax(_distance_scores(q, k, 1.0 / math.sqrt(self.head_width)), dim=-1)
+        return _merge(weights @ v)

@@ -26,16 +26,18 @@ rounding.
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import torch
 from qiskit.circuit import ParameterVector, QuantumCircuit
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
 from qhep_contrast.circuits import CircuitSpec
 from qhep_contrast.exceptions import CircuitError
 from qhep_contrast.execution import exact
 
-__all__ = ["FactoredHead", "loaded_z", "token_features"]
+__all__ = ["FactoredHead", "loaded_z", "token_features", "feature_product"]
 
 
 def _tail(ansatz: CircuitSpec, d: int) -> tuple[QuantumCircuit, list]:
@@ -100,6 +102,59 @@ def token_features(x: Tensor) -> Tensor:
     for j in range(1, x.shape[-1]):
         out = (out[..., :, None] * u[..., j, None, :]).flatten(-2)
     return out
+
+
+def _feature_chain(s: Tensor, c: Tensor) -> list[Tensor]:
+    """Token features of the last ``1, 2, ..., d`` qubits from ``s = sin x``, ``c = cos x`` ``(..., d)``: entry ``k``
+    is ``u_{d-1-k} (x) ... (x) u_{d-1}``, ``(..., 3^(k+1))``; the last is :func:`token_features`. Built with
+    contiguous concatenations (``F' = [F, s_j F, c_j F]``), no broadcast outer products."""
+    d = s.shape[-1]
+    f = torch.stack([torch.ones_like(s[..., d - 1]), s[..., d - 1], c[..., d - 1]], dim=-1)
+    chain = [f]
+    for j in range(d - 2, -1, -1):
+        f = torch.cat([f, s[..., j, None] * f, c[..., j, None] * f], dim=-1)
+        chain.append(f)
+    return chain
+
+
+class _FeatureProduct(torch.autograd.Function):
+    """``token_features(x) @ w`` with a hand-written backward (see :func:`feature_product`)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, w: Tensor) -> Tensor:
+        s, c = torch.sin(x), torch.cos(x)
+        chain = _feature_chain(s, c)
+        ctx.save_for_backward(s, c, w, *chain)
+        return torch.bmm(chain[-1], w)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor]:
+        s, c, w, *chain = ctx.saved_tensors
+        d = s.shape[-1]
+        grad = grad.contiguous()  # bmm with a strided operand and an inner size of n_obs is many times slower
+        grad_w = torch.bmm(chain[-1].transpose(1, 2), grad)
+        g = torch.bmm(grad, w.transpose(1, 2).contiguous())  # dL/dF, (G, N, 3^d); qubit 0 (most significant) first
+        grad_x = []
+        for j in range(d):
+            k = 3 ** (d - 1 - j)
+            g0, g1, g2 = g[..., :k], g[..., k:2 * k], g[..., 2 * k:]
+            sj, cj = s[..., j, None], c[..., j, None]
+            dj = g1 * cj - g2 * sj  # d u_j / d x_j = (0, cos x_j, -sin x_j)
+            grad_x.append((dj * chain[d - 2 - j]).sum(-1) if j < d - 1 else dj[..., 0])
+            g = g0 + g1 * sj + g2 * cj  # contract qubit j with u_j
+        return torch.stack(grad_x, dim=-1), grad_w
+
+
+def feature_product(x: Tensor, w: Tensor) -> Tensor:
+    """``token_features(x) @ w`` for groups of tokens: ``x`` ``(G, N, d)``, ``w`` ``(G, 3^d, n_obs)`` ->
+    ``(G, N, n_obs)``, differentiable in both (once).
+
+    The same numbers as ``torch.bmm(token_features(x), w)``; the backward contracts ``dL/dF = grad @ w^T``
+    with one qubit's ``u_j`` at a time (``dL/dx_j`` from ``u_j' = (0, cos x_j, -sin x_j)`` and the features of
+    the later qubits kept from the forward), so no broadcast outer product is differentiated.
+    """
+    return cast(Tensor, _FeatureProduct.apply(x, w))
 
 
 def loaded_z(x: Tensor, loader: str) -> Tensor:
@@ -188,4 +243,4 @@ class FactoredHead:
 
     def __call__(self, slices: Tensor, weights: Tensor) -> Tensor:
         """``<Z_q>`` of every token of every group: slices ``(G, N, d)``, weights ``(G, n_w)`` -> ``(G, N, n_obs)``."""
-        return torch.bmm(token_features(slices), self.feature_weights(weights))
+        return feature_product(slices, self.feature_weights(weights))
