@@ -80,11 +80,14 @@ class LGEB(nn.Module):
         quantum: the names in :data:`BLOCKS` built as quantum networks.
         depth: depth of the circuits of ``phi_e``, ``phi_h``, ``phi_x`` (``phi_m``'s one-qubit circuit has 1).
         init_scale: standard deviation of the initial circuit weights.
+        execution: executor of the circuits (None: the exact engine; an Aer or IBM
+            :class:`~qhep_contrast.execution.ExecutionConfig` evaluates trained weights there).
         seed: seed of the circuit weights (block networks ``seed + 1 .. seed + 4``).
     """
 
     def __init__(self, width: int, edge_width: int, scalars: int, *, c_weight: float = 1e-3, last: bool = False,
-                 quantum: Sequence[str] = (), depth: int = 2, init_scale: float = 1e-3, seed: int = 0) -> None:
+                 quantum: Sequence[str] = (), depth: int = 2, init_scale: float = 1e-3, execution: object = None,
+                 seed: int = 0) -> None:
         super().__init__()
         self.c_weight, self.last = c_weight, last
         q = set(quantum)
@@ -94,7 +97,7 @@ class LGEB(nn.Module):
                               f"edge width must be {2 * width + 2}, got {he}.")
 
         def dqn(n: int, d: int, k: int) -> DressedQuantumNet:
-            return DressedQuantumNet(n, d, init_scale=init_scale, seed=seed + k)
+            return DressedQuantumNet(n, d, init_scale=init_scale, execution=execution, seed=seed + k)
 
         self.phi_e = dqn(he, depth, 1) if "phi_e" in q else nn.Sequential(
             nn.Linear(2 * width + 2, he, bias=False), nn.BatchNorm1d(he), nn.ReLU(), nn.Linear(he, he), nn.ReLU())
@@ -162,14 +165,13 @@ class LorentzNet(nn.Module):
         edge_width: ``He``; 0 picks ``2H + 2`` (the quantum variant's widths) with a non-empty ``quantum`` or
             ``lie_widths``, otherwise ``H`` (LorentzNet).
         lie_widths: see ``edge_width``.
-        depth, init_scale: of the circuits (see :class:`LGEB`).
+        depth, init_scale, execution: of the circuits (see :class:`LGEB`).
         seed: seed of the classical weights; the circuits of block ``l`` use ``seed + 1 + 10 l``.
     """
 
     def __init__(self, scalars: int, width: int = 72, layers: int = 6, *, c_weight: float = 1e-3,
                  metric: str = "minkowski", quantum: Sequence[str] = (), edge_width: int = 0, lie_widths: bool = False,
-                 depth: int = 2,
-                 init_scale: float = 1e-3, seed: int | None = None) -> None:
+                 depth: int = 2, init_scale: float = 1e-3, execution: object = None, seed: int | None = None) -> None:
         super().__init__()
         unknown = sorted(set(quantum) - set(BLOCKS))
         if unknown:
@@ -182,7 +184,7 @@ class LorentzNet(nn.Module):
             self.embedding = nn.Linear(scalars, width)
             self.blocks = nn.ModuleList([
                 LGEB(width, he, scalars, c_weight=c_weight, last=k == layers - 1, quantum=quantum, depth=depth,
-                     init_scale=init_scale, seed=base + 1 + 10 * k) for k in range(layers)])
+                     init_scale=init_scale, execution=execution, seed=base + 1 + 10 * k) for k in range(layers)])
 
     @property
     def representation_size(self) -> int:

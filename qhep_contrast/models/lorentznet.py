@@ -60,20 +60,16 @@ def build_lorentznet(options: LorentzNetOptions, *, image_shape: tuple[int, int,
     """LorentzNet and its head in a :class:`SiameseEncoder` (deterministic in ``seed``).
 
     Raises:
-        ConfigError: not packed particle jets, or a non-exact executor for the quantum variant.
+        ConfigError: not packed particle jets.
     """
-    kind = getattr(execution, "kind", "exact")
     quantum = [] if options.twin else options.quantum
-    if quantum and kind != "exact":
-        raise ConfigError(f"model.kind = \"lorentznet\" runs its circuits on the exact engine only; got "
-                          f"execution.kind = {kind!r}. Remove [execution] or set kind = \"exact\".")
     if image_shape[0] != 1 or image_shape[2] <= SCALAR_OFFSET:
         raise ConfigError(f"model.kind = \"lorentznet\" reads packed particle jets (1, M, 5 + S); got inputs of "
                           f"shape {image_shape}. Set [data] dataset = \"particle_jets\".")
     o = options
     encoder = LorentzNet(image_shape[2] - SCALAR_OFFSET, o.width, o.layers, c_weight=o.c_weight, metric=o.metric,
                          quantum=quantum, edge_width=o.edge_width,
-                         lie_widths=o.twin, depth=o.depth, init_scale=o.init_scale, seed=seed)
+                         lie_widths=o.twin, depth=o.depth, init_scale=o.init_scale, execution=execution, seed=seed)
     head: nn.Module | None = None
     if o.head == "classifier":
         head = LorentzNetDecoder(o.width, o.dropout, seed=seed + 2)

@@ -141,3 +141,25 @@ def test_gradients_reach_every_parameter() -> None:
     model.project(model.embed(_jets())).sum().backward()
     missing = [n for n, p in model.named_parameters() if p.grad is None]
     assert not missing
+
+
+@pytest.mark.parametrize("quantum", [["phi_m"], ["phi_e", "phi_m"]])
+def test_trained_quantum_blocks_run_unchanged_on_aer(quantum: list[str]) -> None:
+    """The same weights on Aer's estimator (exact expectation values, then 4,000 shots) give the engine's
+    output: every edge of every jet goes through the Qiskit dressed circuits there."""
+    pytest.importorskip("qiskit_aer")
+    from qhep_contrast.execution import ExecutionConfig
+
+    options = LorentzNetOptions(width=2, layers=2, quantum=quantum, init_scale=0.5)
+    exact = build_lorentznet(options, image_shape=(1, 6, 13), seed=3).double().eval()
+    jets = _jets()
+    reference = _out(exact, jets)
+    for shots, tol in ((None, 1e-5), (4000, 0.15)):
+        aer = build_lorentznet(options, image_shape=(1, 6, 13), seed=11,
+                               execution=ExecutionConfig(kind="aer", shots=shots, seed=5)).double().eval()
+        aer.load_state_dict(exact.state_dict())
+        values = _out(aer, jets)
+        assert values.shape == reference.shape
+        torch.testing.assert_close(values, reference, rtol=0, atol=tol)
+    other = build_lorentznet(options, image_shape=(1, 6, 13), seed=11).double().eval()
+    assert not torch.allclose(reference, _out(other, jets), rtol=0, atol=1e-3)  # the loaded weights matter
