@@ -109,12 +109,11 @@ def _distance_scores(q: Tensor, k: Tensor, scale: float) -> Tensor:
     -> ``(n_h, B, T, T)``.
 
     ``-(Q_i - K_j)^2 = 2 Q_i K_j - K_j^2 - Q_i^2``; the last term is the same for every key of query ``i`` and
-    cancels in the softmax over ``j``, so ``2 Q_i K_j - K_j^2`` gives the same attention weights, in one fused
-    batched product (``baddbmm``) instead of a chain of elementwise passes over the ``T x T`` scores.
+    cancels in the softmax over ``j``, so ``2 Q_i K_j - K_j^2`` gives the same attention weights in one
+    broadcast ``addcmul`` (forward and backward each about a tenth of the time of the plain square of the
+    difference or of a batched ``baddbmm`` over the ``n_h B`` tiny outer products, at ``B = 512, T = 32`` on CPU).
     """
-    h, b, t = q.shape
-    q2, k2 = q.reshape(h * b, t, 1), k.reshape(h * b, 1, t)
-    return torch.baddbmm(-k2.square(), q2, k2, beta=scale, alpha=2.0 * scale).view(h, b, t, t)
+    return torch.addcmul((-scale * k.square())[..., None, :], q[..., :, None], (2.0 * scale) * k[..., None, :])
 
 
 def _merge(heads: Tensor) -> Tensor:

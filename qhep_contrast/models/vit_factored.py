@@ -106,44 +106,59 @@ def token_features(x: Tensor) -> Tensor:
 
 def _feature_chain(s: Tensor, c: Tensor) -> list[Tensor]:
     """Token features of the last ``1, 2, ..., d`` qubits from ``s = sin x``, ``c = cos x`` ``(..., d)``: entry ``k``
-    is ``u_{d-1-k} (x) ... (x) u_{d-1}``, ``(..., 3^(k+1))``; the last is :func:`token_features`. Built with
-    contiguous concatenations (``F' = [F, s_j F, c_j F]``), no broadcast outer products."""
+    is ``u_{d-1-k} (x) ... (x) u_{d-1}``, ``(..., 3^(k+1))``; the last is :func:`token_features`. Each entry is
+    written in place as ``F' = [F, s_j F, c_j F]`` (no broadcast outer products, no concatenation temporaries)."""
     d = s.shape[-1]
     f = torch.stack([torch.ones_like(s[..., d - 1]), s[..., d - 1], c[..., d - 1]], dim=-1)
     chain = [f]
     for j in range(d - 2, -1, -1):
-        f = torch.cat([f, s[..., j, None] * f, c[..., j, None] * f], dim=-1)
+        k = f.shape[-1]
+        out = f.new_empty(*f.shape[:-1], 3 * k)
+        out[..., :k] = f
+        torch.mul(f, s[..., j, None], out=out[..., k:2 * k])
+        torch.mul(f, c[..., j, None], out=out[..., 2 * k:])
+        f = out
         chain.append(f)
     return chain
 
 
 class _FeatureProduct(torch.autograd.Function):
-    """``token_features(x) @ w`` with a hand-written backward (see :func:`feature_product`)."""
+    """``token_features(x) @ w`` with a hand-written backward (see :func:`feature_product`).
+
+    The three matrix products have an inner or outer size of ``n_obs`` (a handful) against ``G N`` tokens; each
+    is written in the operand order that the CPU BLAS runs fastest (measured at ``G = 4, N = 16384, 3^d = 81,
+    n_obs = 6``: ``w^T F^T`` 1.5 ms against 4.1 ms for ``F w``, ``grad^T F`` 1.3 ms against 6-7 ms for
+    ``F^T grad``, and ``grad w^T`` into a preallocated output 1.1 ms against 4.3 ms).
+    """
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, w: Tensor) -> Tensor:
         s, c = torch.sin(x), torch.cos(x)
         chain = _feature_chain(s, c)
         ctx.save_for_backward(s, c, w, *chain)
-        return torch.bmm(chain[-1], w)
+        return torch.bmm(w.transpose(1, 2), chain[-1].transpose(1, 2)).transpose(1, 2).contiguous()
 
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor]:
         s, c, w, *chain = ctx.saved_tensors
         d = s.shape[-1]
-        grad = grad.contiguous()  # bmm with a strided operand and an inner size of n_obs is many times slower
-        grad_w = torch.bmm(chain[-1].transpose(1, 2), grad)
-        g = torch.bmm(grad, w.transpose(1, 2).contiguous())  # dL/dF, (G, N, 3^d); qubit 0 (most significant) first
-        grad_x = []
+        grad = grad.contiguous()
+        grad_w = torch.bmm(grad.transpose(1, 2), chain[-1]).transpose(1, 2)
+        g = grad.new_empty(chain[-1].shape)  # dL/dF, (G, N, 3^d); qubit 0 (most significant) first
+        torch.bmm(grad, w.transpose(1, 2), out=g)
+        grad_x = grad.new_empty(s.shape)
         for j in range(d):
             k = 3 ** (d - 1 - j)
             g0, g1, g2 = g[..., :k], g[..., k:2 * k], g[..., 2 * k:]
             sj, cj = s[..., j, None], c[..., j, None]
-            dj = g1 * cj - g2 * sj  # d u_j / d x_j = (0, cos x_j, -sin x_j)
-            grad_x.append((dj * chain[d - 2 - j]).sum(-1) if j < d - 1 else dj[..., 0])
-            g = g0 + g1 * sj + g2 * cj  # contract qubit j with u_j
-        return torch.stack(grad_x, dim=-1), grad_w
+            dj = torch.mul(g1, cj).addcmul_(g2, sj, value=-1.0)  # d u_j / d x_j = (0, cos x_j, -sin x_j)
+            if j < d - 1:
+                torch.sum(dj.mul_(chain[d - 2 - j]), dim=-1, out=grad_x[..., j])
+                g = torch.addcmul(g0, g1, sj).addcmul_(g2, cj)  # contract qubit j with u_j
+            else:
+                grad_x[..., j] = dj[..., 0]
+        return grad_x, grad_w
 
 
 def feature_product(x: Tensor, w: Tensor) -> Tensor:

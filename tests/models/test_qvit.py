@@ -15,7 +15,13 @@ from qhep_contrast.models import circuit_weights, count_parameters
 from qhep_contrast.models.registry import MODELS
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.models.vit import READOUTS
-from qhep_contrast.models.vit_attention import LOADERS, SIMULATIONS, ClassicalAttention, QuantumAttention
+from qhep_contrast.models.vit_attention import (
+    LOADERS,
+    SIMULATIONS,
+    ClassicalAttention,
+    QuantumAttention,
+    _distance_scores,
+)
 from qhep_contrast.models.vit_factored import FactoredHead, feature_product, token_features
 from qhep_contrast.models.vit_tokens import POSITIONAL, PatchEmbedding, constant_code, sinusoidal_code
 from qhep_contrast.objectives.supervised import model_logits
@@ -319,4 +325,21 @@ def test_feature_product_equals_the_features_times_weights_with_its_own_backward
     mine = torch.autograd.grad(out, (x, w), grad)
     theirs = torch.autograd.grad(reference, (x, w), grad)
     for a, b in zip(mine, theirs):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+    strided = torch.randn(out.shape[-1], *out.shape[:-1], dtype=torch.float64, generator=gen).permute(1, 2, 0)
+    for a, b in zip(torch.autograd.grad(feature_product(x, w), (x, w), strided),
+                    torch.autograd.grad(torch.bmm(token_features(x), w), (x, w), strided)):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+
+
+def test_distance_scores_give_the_attention_weights_of_minus_the_squared_difference() -> None:
+    """softmax(_distance_scores(Q, K, s)) equals softmax(-s (Q_i - K_j)^2) over j, and so do its gradients."""
+    gen = torch.Generator().manual_seed(11)
+    q = torch.randn(3, 4, 6, dtype=torch.float64, generator=gen, requires_grad=True)
+    k = torch.randn(3, 4, 6, dtype=torch.float64, generator=gen, requires_grad=True)
+    mine = torch.softmax(_distance_scores(q, k, 0.5), dim=-1)
+    reference = torch.softmax(-0.5 * (q[..., :, None] - k[..., None, :]) ** 2, dim=-1)
+    torch.testing.assert_close(mine, reference, rtol=0, atol=1e-12)
+    grad = torch.randn(mine.shape, dtype=torch.float64, generator=gen)
+    for a, b in zip(torch.autograd.grad(mine, (q, k), grad), torch.autograd.grad(reference, (q, k), grad)):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
