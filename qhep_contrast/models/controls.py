@@ -99,10 +99,14 @@ def describe_core(core: nn.Module) -> str:
 
 def describe_model(model: nn.Module) -> str:
     """:func:`describe_core` of the first module of ``model`` with a ``core`` (a hybrid encoder or classifier),
-    plus the model's trainable parameter count."""
+    plus the model's trainable parameter count; for a model without one (a transformer or graph network whose
+    circuits sit inside its layers), the class of its ``encoder`` where it has one."""
     total = sum(p.numel() for p in model.parameters() if p.requires_grad)
     for module in model.modules():
         core = getattr(module, "core", None)
         if isinstance(core, nn.Module):
             return f"{describe_core(core)}; {total} trainable parameters in all"
+    encoder = getattr(model, "encoder", None)
+    if isinstance(encoder, nn.Module):
+        return f"{type(encoder).__name__} ({total} trainable parameters)"
     return f"{type(model).__name__} ({total} trainable parameters)"

@@ -12,7 +12,8 @@ from qhep_contrast.circuits import angle_encoder, compose, hardware_efficient, p
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.losses import NTXentLoss
 from qhep_contrast.models import HybridCNNOptions, QSSLClassifierOptions, build_hybrid_cnn, build_qssl_classifier
-from qhep_contrast.models.controls import CONTROLS, DenseCore, apply_control, describe_core
+from qhep_contrast.models.controls import CONTROLS, DenseCore, apply_control, describe_core, describe_model
+from qhep_contrast.models.registry import MODELS
 from qhep_contrast.qnn import QuantumLayer
 
 
@@ -115,3 +116,10 @@ def test_twin_and_control_together_are_refused() -> None:
 def test_unknown_control_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="frozen_circuit"):
         apply_control(QuantumLayer(product_standin(angle_encoder(2, "ry"))), "melted")
+
+
+def test_models_without_a_core_are_described_by_their_encoder() -> None:
+    """A transformer keeps its circuits inside its layers: the study report names the encoder, not the wrapper."""
+    selection = MODELS.select({"kind": "qvit", "positional": "constant"}, default_name="qvit")
+    model = MODELS.build(selection, image_shape=(1, 32, 32), seed=0)
+    assert describe_model(model) == "VisionTransformer (4585 trainable parameters)"
