@@ -12,7 +12,8 @@ __all__ = ["register", "run"]
 _RUNTIME = ("mode", "resilience_level", "twirling", "dynamical_decoupling", "max_execution_time")
 
 _FIDELITY = ("fidelity_same_class_mean", "fidelity_other_class_mean", "kernel_svc_auc", "fidelity_knn_auc")
-_SHOWN = ("probe_auc", "probe_accuracy", "probe_rejection", "knn_auc", "knn_accuracy",
+_SHOWN = ("classifier_auc", "classifier_auc_error", "classifier_accuracy", "classifier_rejection",
+          "probe_auc", "probe_accuracy", "probe_rejection", "knn_auc", "knn_accuracy",
           "anomaly_auc", "anomaly_auc_error", "anomaly_rejection_0.3", "anomaly_rejection_0.5", *_FIDELITY,
           *(f"{m}_{f}" for f in ("exact", "swap", "cu") for m in _FIDELITY))
 

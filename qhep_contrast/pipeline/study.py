@@ -114,8 +114,14 @@ def variant_config(config: RunConfig, model: str, seed: int) -> RunConfig:
 _UNSEEN_KEYS = ("probe_auc", "probe_accuracy", "knn_auc", "knn_accuracy", "probe_rejection", "n_test",
                 "n_test_positive", "embedding_variance", "embedding_mean_square", "parameters", "data_warnings",
                 "test_data", "folder")
-_UNSEEN_ANOMALY_PREFIXES = ("anomaly_", "score_", "n_anomaly", "n_normal")
-"""What an anomaly model's unseen-data evaluation keeps beside :data:`_UNSEEN_KEYS`."""
+_UNSEEN_PREFIXES = ("anomaly_", "score_", "n_anomaly", "n_normal", "classifier_")
+"""What an anomaly model's or a classifier's unseen-data evaluation keeps beside :data:`_UNSEEN_KEYS`."""
+
+
+def _unseen_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The part of an unseen-data evaluation a study keeps: the embedding metrics, an anomaly model's scores
+    and a classifier's own AUC, accuracy and rejections (no figures, curves or pair statistics)."""
+    return {k: v for k, v in values.items() if k in _UNSEEN_KEYS or k.startswith(_UNSEEN_PREFIXES)}
 
 
 def _finished(run_dir: Path, contribution: bool = False, unseen: str | None = None) -> dict[str, Any] | None:
@@ -155,8 +161,7 @@ def _train_one(config_tree: dict[str, Any], run_dir: str, threads: int, contribu
         from qhep_contrast.pipeline.evaluate import evaluate_run
 
         values = evaluate_run(folder, plots=False, data_file=unseen)
-        summary["unseen"] = {k: v for k, v in values.items()
-                             if k in _UNSEEN_KEYS or k.startswith(_UNSEEN_ANOMALY_PREFIXES)}
+        summary["unseen"] = _unseen_values(values)
         write_json(folder / "summary.json", summary)
     return summary
 

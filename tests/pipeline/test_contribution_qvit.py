@@ -59,9 +59,9 @@ def test_contribution_resets_every_attention_circuit() -> None:
         assert circuit_contribution(build_model(variant, data.image_shape), variant, data, device) == {}
 
 
-def test_qhep_compare_scores_the_qvit_classifier_and_its_circuits(tmp_path) -> None:
+def test_qhep_compare_scores_the_qvit_classifier_and_its_circuits(tmp_path, capsys) -> None:
     """A supervised study reports the classifier's own AUC beside the probe on the pooled tokens, and the
-    circuit diagnostic of the hybrid."""
+    circuit diagnostic of the hybrid; ``qhep eval`` of one of its runs prints the classifier AUC too."""
     sets = [a for item in [*tiny_overrides(QVIT), "model.layers=1", "data.limit=96", "train.epochs=1"]
             for a in ("--set", item) if item not in ("train.progress=false", "train.threads=0", "compare.twin=false")]
     code = main(["compare", str(QVIT), "--seeds", "2", "--controls", "product_standin", "matched_twin", "--jobs", "1",
@@ -75,3 +75,7 @@ def test_qhep_compare_scores_the_qvit_classifier_and_its_circuits(tmp_path) -> N
     assert report["models"]["matched_twin"]["classifier_auc_vs_hybrid"]["n"] == 2
     assert set(report["contribution"]["seeds"]) == {"0", "1"}
     assert "| model | classifier AUC | probe AUC |" in (folder / "report.md").read_text()
+    capsys.readouterr()
+    assert main(["eval", str(folder / "hybrid" / "seed-0"), "--no-plots", "--limit", "40"]) == 0
+    shown = capsys.readouterr().out
+    assert "classifier_auc " in shown and "classifier_rejection" in shown and "probe_auc " in shown

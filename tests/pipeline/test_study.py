@@ -10,7 +10,7 @@ import pytest
 from qhep_contrast.cli.main import main
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.experiment.config import STUDY_CONTROLS, load_config
-from qhep_contrast.pipeline.study import HYBRID, available_controls, load_study, variant_config
+from qhep_contrast.pipeline.study import HYBRID, _unseen_values, available_controls, load_study, variant_config
 from qhep_contrast.pipeline.study_report import study_results
 from tests.pipeline.test_eval_other_data import _copy
 from tests.training.conftest import CONFIG_DIR, TINY
@@ -118,3 +118,14 @@ def test_study_results_of_a_collapsed_seed_are_flagged(study_dir) -> None:
     study.summaries[HYBRID][1]["evaluation"] = dict(study.summaries[HYBRID][1]["evaluation"], probe_auc=0.5)
     results = study_results(study)
     assert 1 in results["models"][HYBRID]["collapsed_seeds"]
+
+
+def test_unseen_evaluations_keep_a_classifiers_own_auc() -> None:
+    """A supervised model re-measured on unseen data keeps its classifier AUC (the study report's main metric)
+    beside the probe and kNN; figures and curves are dropped."""
+    values = {"probe_auc": 0.8, "knn_auc": 0.7, "classifier_auc": 0.83, "classifier_auc_error": 0.006,
+              "classifier_rejection": {"0.3": 30.0}, "anomaly_auc": 0.6, "figures": ["roc.png"],
+              "probe_roc": {"tpr": [0.0], "fpr": [0.0]}}
+    kept = _unseen_values(values)
+    assert kept == {k: values[k] for k in ("probe_auc", "knn_auc", "classifier_auc", "classifier_auc_error",
+                                           "classifier_rejection", "anomaly_auc")}
