@@ -88,7 +88,8 @@ def paired_difference(control: Sequence[float], hybrid: Sequence[float], level: 
     a, b = _values(control, "control"), _values(hybrid, "hybrid")
     if a.shape != b.shape:
         raise ShapeError(f"paired values need one value per seed in both, got {a.size} and {b.size}.")
-    d = (a - b)[np.isfinite(a) & np.isfinite(b)]
+    keep = np.isfinite(a) & np.isfinite(b)  # e.g. a rejection 1/eps_B = inf at zero background
+    d = a[keep] - b[keep]
     n = int(d.size)
     if n == 0:
         return PairedDifference(math.nan, math.nan, math.nan, math.nan, math.nan, 0, level)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -51,6 +52,14 @@ def test_paired_difference_leaves_out_non_finite_seeds_and_one_seed_has_no_inter
     assert got.n == 2 and got.mean == pytest.approx((0.05 - 0.02) / 2)
     single = paired_difference([0.8], [0.7])
     assert single.mean == pytest.approx(0.1) and math.isnan(single.low)
+
+
+def test_a_seed_infinite_in_both_models_is_left_out_without_a_warning() -> None:
+    """1/eps_B = inf in both models (no background left at that efficiency): no ``inf - inf`` is computed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = paired_difference([math.inf, 30.0, 20.0], [math.inf, 25.0, 21.0])
+    assert got.n == 2 and got.mean == pytest.approx((5.0 - 1.0) / 2)
 
 
 def test_seed_spread_uses_the_sample_sd() -> None:
