@@ -12,6 +12,8 @@ import math
 from torch import Tensor, nn
 
 from qhep_contrast.circuits.dressed import dressed_circuit
+from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.models.controls import apply_control
 from qhep_contrast.qnn.layer import QuantumLayer
 
 __all__ = ["DressedQuantumNet"]
@@ -31,13 +33,23 @@ class DressedQuantumNet(nn.Module):
     def __init__(self, num_qubits: int, depth: int = 2, *, init_scale: float = 1e-3, execution: object = None,
                  seed: int | None = None) -> None:
         super().__init__()
-        self.layer = QuantumLayer(dressed_circuit(num_qubits, depth), execution=execution, init="normal",
-                                  init_scale=init_scale, seed=seed)
+        self._width = num_qubits
+        self.layer: nn.Module = QuantumLayer(dressed_circuit(num_qubits, depth), execution=execution,
+                                             init="normal", init_scale=init_scale, seed=seed)
 
     @property
     def num_qubits(self) -> int:
         """Width ``n``."""
-        return self.layer.num_inputs
+        return self._width
+
+    def use_control(self, control: str, *, seed: int | None = None) -> None:
+        """Replace the circuit by one of the :data:`~qhep_contrast.models.controls.CONTROLS` (frozen at its
+        initial weights, product-state stand-in, equal-width dense layer; see
+        :func:`~qhep_contrast.models.controls.apply_control`), fed the same angles ``tanh(a) pi / 2``."""
+        if not isinstance(self.layer, QuantumLayer):
+            raise ConfigError(f"this dressed circuit is already replaced by {type(self.layer).__name__}; "
+                              "build the network again to apply another control.")
+        self.layer = apply_control(self.layer, control, seed=seed)
 
     def forward(self, a: Tensor) -> Tensor:
         return self.layer(_angles(a))

@@ -8,7 +8,10 @@ quantum configuration (``quantum = ["phi_m"]``, ``edge_width = 72`` and its twin
 pair at LorentzNet's widths). The head is
 the LorentzNet decoder (one logit, for the ``supervised`` objective), a SimCLR projection head (for
 contrastive objectives), or none; ``embed`` is the pooled node features. The circuits are built in
-(``[circuit]`` is unused). Seeds: network ``seed`` (circuits ``seed + 1 + 10 l + k``), head ``seed + 2``.
+(``[circuit]`` is unused). ``control`` trains a control of the quantum variant instead
+(:mod:`~qhep_contrast.models.controls`), applied to every dressed circuit of every block: frozen at its
+initial weights, replaced by its product-state stand-in, or by an equal-width dense layer. Seeds: network
+``seed`` (circuits ``seed + 1 + 10 l + k``), head ``seed + 2``, dense control layers ``seed + 1000 + i``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from torch import nn
 
 from qhep_contrast.data.particles import SCALAR_OFFSET
 from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.models.controls import CONTROLS
+from qhep_contrast.models.dressed_quantum import DressedQuantumNet
 from qhep_contrast.models.lorentz_net import BLOCKS, METRICS, LorentzNet, LorentzNetDecoder
 from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.registry import MODELS, ModelTraits
@@ -38,6 +43,9 @@ class LorentzNetOptions:
     quantum: list[str] = option([], choices=BLOCKS, help="block networks built as dressed circuits (empty: LorentzNet)")
     twin: bool = option(False, help="every network classical (quantum ignored) at the quantum variant's widths: the "
                                     "classical twin")
+    control: str = option("none", choices=CONTROLS,
+                          help="a control of the quantum variant, on every dressed circuit: frozen_circuit, "
+                               "product_standin or equal_width_twin (none: the quantum variant itself)")
     width: int = option(72, low=1, high=4096, help="node width H (quantum: 2H + 2 qubits per edge circuit)")
     edge_width: int = option(0, low=0, high=4096,
                              help="edge width He (0: 2H + 2 for the quantum variant and its twin, H for LorentzNet)")
@@ -53,7 +61,19 @@ class LorentzNetOptions:
     projection_layers: int = option(2, low=1, high=8)
 
 
-@MODELS.register("lorentznet", options=LorentzNetOptions, traits=ModelTraits(uses_circuit=False),
+def _check(options: LorentzNetOptions, path: str) -> None:
+    if options.control == "none":
+        return
+    if options.twin:
+        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
+                          f"replacements of the circuits; choose one (set {path}.control = \"none\" for the twin).")
+    if not options.quantum:
+        raise ConfigError(f"{path}.control = {options.control!r} needs circuits to control, but {path}.quantum is "
+                          f"empty (LorentzNet itself); name the quantum blocks, e.g. {path}.quantum = [\"phi_m\"].")
+
+
+@MODELS.register("lorentznet", options=LorentzNetOptions, check=_check,
+                 traits=ModelTraits(uses_circuit=False, controls=CONTROLS[1:]),
                  help="LorentzNet on particle jets, or its quantum variant (dressed-circuit QLieGEB blocks)")
 def build_lorentznet(options: LorentzNetOptions, *, image_shape: tuple[int, int, int], circuit: Any = None,
                      execution: Any = None, seed: int = 0) -> SiameseEncoder:
@@ -70,6 +90,10 @@ def build_lorentznet(options: LorentzNetOptions, *, image_shape: tuple[int, int,
     encoder = LorentzNet(image_shape[2] - SCALAR_OFFSET, o.width, o.layers, c_weight=o.c_weight, metric=o.metric,
                          quantum=quantum, edge_width=o.edge_width,
                          lie_widths=o.twin, depth=o.depth, init_scale=o.init_scale, execution=execution, seed=seed)
+    if o.control != "none":
+        nets = [m for m in encoder.modules() if isinstance(m, DressedQuantumNet)]
+        for i, net in enumerate(nets):
+            net.use_control(o.control, seed=seed + 1000 + i)
     head: nn.Module | None = None
     if o.head == "classifier":
         head = LorentzNetDecoder(o.width, o.dropout, seed=seed + 2)

@@ -7,9 +7,15 @@ import math
 import numpy as np
 import pytest
 import torch
+from qiskit import QuantumCircuit
+from qiskit.quantum_info import SparsePauliOp, Statevector
 
 from qhep_contrast.data.particles import pack_particles, pid_one_hot
+from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.models.controls import DenseCore
+from qhep_contrast.models.dressed_quantum import DressedQuantumNet
 from qhep_contrast.models.lorentznet import LorentzNetOptions, build_lorentznet
+from qhep_contrast.models.registry import MODELS
 from qhep_contrast.qnn.layer import QuantumLayer
 
 QUANTUM = ["phi_e", "phi_h", "phi_x", "phi_m"]
@@ -141,6 +147,67 @@ def test_gradients_reach_every_parameter() -> None:
     model.project(model.embed(_jets())).sum().backward()
     missing = [n for n, p in model.named_parameters() if p.grad is None]
     assert not missing
+
+
+@pytest.mark.parametrize("control, total, trainable", [
+    ("none", 227_102, 227_102), ("frozen_circuit", 227_102, 227_096), ("product_standin", 227_096, 227_096),
+    ("equal_width_twin", 227_108, 227_108)])
+def test_controls_of_the_quantum_variant_replace_every_circuit(control: str, total: int, trainable: int) -> None:
+    """At LorentzNet's widths with phi_m quantum (one qubit and 1 weight per block, 6 blocks): frozen keeps the 6
+    weights untrained, the stand-in drops them, the dense control has Linear(1, 1) (2 parameters) per block."""
+    model = build_lorentznet(LorentzNetOptions(quantum=["phi_m"], edge_width=72, control=control),
+                             image_shape=(1, 30, 13), seed=0)
+    assert sum(p.numel() for p in model.parameters()) == total
+    assert sum(p.numel() for p in model.parameters() if p.requires_grad) == trainable
+    layers = [net.layer for net in model.modules() if isinstance(net, DressedQuantumNet)]
+    assert len(layers) == 6
+    if control == "equal_width_twin":
+        assert all(isinstance(layer, DenseCore) for layer in layers)
+    elif control == "product_standin":
+        assert all(isinstance(layer, QuantumLayer) and layer.num_weights == 0 for layer in layers)
+
+
+def test_product_standin_is_the_dressed_circuit_without_entanglers_and_weights() -> None:
+    """Each stand-in qubit computes <Z> of RY(tanh(a) pi/2) H|0>, checked against Statevector."""
+    model = _model(quantum=["phi_e"], width=2, layers=1, control="product_standin")
+    [net] = [m for m in model.modules() if isinstance(m, DressedQuantumNet)]
+    a = torch.tensor([[0.3, -1.1, 2.0, 0.0, -0.4, 0.9]], dtype=torch.float64)
+    got = net(a)[0].detach().numpy()
+    for i, value in enumerate(a[0].tolist()):
+        circuit = QuantumCircuit(1)
+        circuit.h(0)
+        circuit.ry(math.tanh(value) * math.pi / 2, 0)
+        assert got[i] == pytest.approx(Statevector(circuit).expectation_value(SparsePauliOp("Z")).real, abs=1e-6)
+
+
+@pytest.mark.parametrize("control", ["frozen_circuit", "product_standin", "equal_width_twin"])
+def test_controls_stay_lorentz_invariant_and_train(control: str) -> None:
+    model = _model(quantum=["phi_e", "phi_m"], width=2, layers=2, control=control)
+    jets = _jets()
+    lam = _boost(np.random.default_rng(1), 0.7) @ _rotation(np.random.default_rng(2))
+    torch.testing.assert_close(_out(model, _transform(jets, lam)), _out(model, jets), rtol=1e-6, atol=1e-9)
+    circuits = [p for net in model.modules() if isinstance(net, DressedQuantumNet) for p in net.parameters()
+                if p.numel()]
+    assert (len(circuits) == 0) == (control == "product_standin")
+    before = [p.detach().clone() for p in circuits]
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    model.train()
+    model.project(model.embed(jets)).sum().backward()
+    optimizer.step()
+    moved = [not torch.equal(b, p) for b, p in zip(before, circuits)]
+    assert moved == ([False] * len(circuits) if control == "frozen_circuit" else [True] * len(circuits))
+
+
+def test_control_errors_name_the_keys() -> None:
+    net = DressedQuantumNet(2)
+    net.use_control("equal_width_twin", seed=0)
+    with pytest.raises(ConfigError, match="already replaced by DenseCore"):
+        net.use_control("frozen_circuit")
+    with pytest.raises(ConfigError, match="twin = true and model.control"):
+        MODELS.select({"kind": "lorentznet", "quantum": ["phi_m"], "twin": True, "control": "frozen_circuit"},
+                      default_name="lorentznet")
+    with pytest.raises(ConfigError, match="quantum is empty"):
+        MODELS.select({"kind": "lorentznet", "control": "product_standin"}, default_name="lorentznet")
 
 
 @pytest.mark.parametrize("quantum", [["phi_m"], ["phi_e", "phi_m"]])
