@@ -27,7 +27,7 @@ from qhep_contrast.models.classical_twin import ClassicalCore, TwinMLP, bound_li
 from qhep_contrast.qnn import QuantumLayer
 from qhep_contrast.qnn.runners import Output
 
-__all__ = ["CONTROLS", "DenseCore", "apply_control", "describe_core", "describe_model"]
+__all__ = ["CONTROLS", "DenseCore", "apply_control", "check_twin_or_control", "describe_core", "describe_model"]
 
 CONTROLS: tuple[str, ...] = ("none", "frozen_circuit", "product_standin", "equal_width_twin")
 """Values of ``[model] control`` (``"none"``: the hybrid itself)."""
@@ -77,6 +77,17 @@ def apply_control(layer: QuantumLayer, control: str, *, seed: int | None = None)
     if control == "equal_width_twin":
         return DenseCore(layer.num_inputs, layer.num_outputs, output=layer.output, seed=seed)
     raise ConfigError(f"model.control must be one of {CONTROLS}, got {control!r}.")
+
+
+def check_twin_or_control(twin: bool, control: str, path: str, circuits: str = "circuit") -> None:
+    """Refuse ``twin = true`` together with a ``control``: both replace the hybrid's ``circuits``.
+
+    Raises:
+        ConfigError: naming both keys and the fix.
+    """
+    if twin and control != "none":
+        raise ConfigError(f"{path}.twin = true and {path}.control = {control!r} are two different replacements "
+                          f"of the {circuits}; choose one (set {path}.control = \"none\" for the twin).")
 
 
 def describe_core(core: nn.Module) -> str:

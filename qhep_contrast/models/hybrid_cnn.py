@@ -17,7 +17,7 @@ from typing import Any, cast
 from qhep_contrast.circuits import CircuitSpec
 from qhep_contrast.exceptions import ConfigError
 from qhep_contrast.models.classical_twin import classical_twin
-from qhep_contrast.models.controls import CONTROLS, apply_control
+from qhep_contrast.models.controls import CONTROLS, apply_control, check_twin_or_control
 from qhep_contrast.models.hybrid_encoder import build_hybrid_encoder
 from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.registry import MODELS, ModelTraits
@@ -54,9 +54,7 @@ class HybridCNNOptions:
 
 
 def _check(options: HybridCNNOptions, path: str) -> None:
-    if options.twin and options.control != "none":
-        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
-                          f"replacements of the circuit; choose one (set {path}.control = \"none\" for the twin).")
+    check_twin_or_control(options.twin, options.control, path)
     if options.output == "state" and (options.head_units or options.projection_dim):
         raise ConfigError(f"{path}.output = \"state\" feeds statevectors straight to the fidelity loss: set "
                           f"{path}.head_units = [] and {path}.projection_dim = 0.")

@@ -23,7 +23,7 @@ from torch import nn
 
 from qhep_contrast.data.particles import SCALAR_OFFSET
 from qhep_contrast.exceptions import ConfigError
-from qhep_contrast.models.controls import CONTROLS
+from qhep_contrast.models.controls import CONTROLS, check_twin_or_control
 from qhep_contrast.models.dressed_quantum import DressedQuantumNet
 from qhep_contrast.models.lorentz_net import BLOCKS, METRICS, LorentzNet, LorentzNetDecoder
 from qhep_contrast.models.projection import ProjectionHead
@@ -62,12 +62,8 @@ class LorentzNetOptions:
 
 
 def _check(options: LorentzNetOptions, path: str) -> None:
-    if options.control == "none":
-        return
-    if options.twin:
-        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
-                          f"replacements of the circuits; choose one (set {path}.control = \"none\" for the twin).")
-    if not options.quantum:
+    check_twin_or_control(options.twin, options.control, path, "circuits")
+    if options.control != "none" and not options.quantum:
         raise ConfigError(f"{path}.control = {options.control!r} needs circuits to control, but {path}.quantum is "
                           f"empty (LorentzNet itself); name the quantum blocks, e.g. {path}.quantum = [\"phi_m\"].")
 

@@ -31,7 +31,7 @@ from qhep_contrast.circuits import CircuitSpec, qssl_classifier
 from qhep_contrast.circuits.classifiers import QSSL_READOUT
 from qhep_contrast.exceptions import ConfigError, ShapeError
 from qhep_contrast.models._seeding import seeded
-from qhep_contrast.models.controls import CONTROLS, apply_control
+from qhep_contrast.models.controls import CONTROLS, apply_control, check_twin_or_control
 from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.models.siamese import SiameseEncoder
 from qhep_contrast.options import option
@@ -159,9 +159,7 @@ class QSSLClassifierOptions:
 
 
 def _check(options: QSSLClassifierOptions, path: str) -> None:
-    if options.twin and options.control != "none":
-        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
-                          f"replacements of the circuit; choose one (set {path}.control = \"none\" for the twin).")
+    check_twin_or_control(options.twin, options.control, path)
 
 
 @MODELS.register("qssl_classifier", options=QSSLClassifierOptions, check=_check,

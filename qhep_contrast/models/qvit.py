@@ -21,6 +21,7 @@ from typing import Any
 from torch import nn
 
 from qhep_contrast.exceptions import ConfigError
+from qhep_contrast.models.controls import check_twin_or_control
 from qhep_contrast.models.projection import ProjectionHead
 from qhep_contrast.models.registry import MODELS, ModelTraits
 from qhep_contrast.models.siamese import SiameseEncoder
@@ -70,10 +71,7 @@ def _check(options: QViTOptions, path: str) -> None:
     if len(options.patch) != 2:
         raise ConfigError(f"{path}.patch = {options.patch} must be two numbers [rows, columns], e.g. [4, 8].")
     split_heads(options.token_width, options.heads, path)
-    if options.twin and options.control != "none":
-        raise ConfigError(f"{path}.twin = true and {path}.control = {options.control!r} are two different "
-                          f"replacements of the attention circuits; choose one (set {path}.control = \"none\" for "
-                          "the twin).")
+    check_twin_or_control(options.twin, options.control, path, "attention circuits")
 
 
 def _head(options: QViTOptions, width: int, seed: int) -> nn.Module | None:
